@@ -1,8 +1,9 @@
 namespace BrowserIsolation.Runner.Media;
 
 /// <summary>
-/// A reusable, pinned I420 picture. The plane layout is the one libvpx's <c>vpx_img_wrap</c> derives for
-/// I420 with stride alignment 1 (width and height rounded up to even), so the encoder can read it in place.
+/// A reusable, pinned I420 picture laid out over the even-rounded size: Y stride = width rounded up to even,
+/// chroma stride = half of it, chroma planes of (height + 1) / 2 rows. This is what libvpx's <c>vpx_img_wrap</c>
+/// makes of the even-rounded size, so the encoder reads it in place (then <c>vpx_img_set_rect</c> sets the visible size).
 /// </summary>
 public sealed class I420Buffer
 {

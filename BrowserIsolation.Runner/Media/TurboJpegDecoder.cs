@@ -19,20 +19,18 @@ public sealed partial class TurboJpegDecoder : IDisposable
     private const int ColorspaceGray = 2;
     private const int PixelFormatBgrx = 3;
     private const int FlagFastDct = 2048;
+    private const int FlagStopOnWarning = 8192;
 
-    private readonly TurboJpegHandle _decompressor;
+    private TurboJpegHandle _decompressor;
     private readonly int _flags;
     private TurboJpegHandle? _compressor;
     private byte[] _packed = [];
 
     public TurboJpegDecoder(bool fastDct = false)
     {
-        _flags = fastDct ? FlagFastDct : 0;
-        _decompressor = Native.tjInitDecompress();
-        if (_decompressor.IsInvalid)
-        {
-            throw new InvalidOperationException("tjInitDecompress failed: " + Native.LastGlobalError());
-        }
+        // A warning (truncated or corrupt data) fails the frame anyway; stopping at once bounds the work on junk.
+        _flags = FlagStopOnWarning | (fastDct ? FlagFastDct : 0);
+        _decompressor = CreateDecompressor();
     }
 
     /// <summary>Why the last <see cref="TryDecode"/> returned false.</summary>
@@ -167,7 +165,22 @@ public sealed partial class TurboJpegDecoder : IDisposable
     private bool Fail(string error)
     {
         LastError = error;
+        // libjpeg-turbo 2.1 keeps a warning flag in the handle that makes later calls fail too: start afresh.
+        var fresh = CreateDecompressor();
+        _decompressor.Dispose();
+        _decompressor = fresh;
         return false;
+    }
+
+    private static TurboJpegHandle CreateDecompressor()
+    {
+        var handle = Native.tjInitDecompress();
+        if (handle.IsInvalid)
+        {
+            handle.Dispose();
+            throw new InvalidOperationException("tjInitDecompress failed: " + Native.LastGlobalError());
+        }
+        return handle;
     }
 
     private static string ErrorOf(TurboJpegHandle handle) =>

@@ -84,7 +84,10 @@ public sealed unsafe partial class Vp8Encoder : IDisposable
 
         fixed (byte* data = picture.Data)
         {
-            if (Native.vpx_img_wrap(_image, ImgFmtI420, (uint)picture.Width, (uint)picture.Height, 1, data) is null)
+            // libvpx 1.12 wraps odd sizes with a chroma stride too small (33 wide -> 16); wrap the even-rounded
+            // storage and then narrow the visible rectangle, which keeps the I420Buffer layout.
+            if (Native.vpx_img_wrap(_image, ImgFmtI420, (uint)picture.StrideY, (uint)((picture.Height + 1) & ~1), 1, data) is null
+                || Native.vpx_img_set_rect(_image, 0, 0, (uint)picture.Width, (uint)picture.Height) != 0)
             {
                 throw new InvalidOperationException("vpx_img_wrap failed");
             }
@@ -302,6 +305,9 @@ public sealed unsafe partial class Vp8Encoder : IDisposable
 
         [LibraryImport(Lib)]
         public static partial void* vpx_img_wrap(void* img, int fmt, uint width, uint height, uint strideAlign, byte* data);
+
+        [LibraryImport(Lib)]
+        public static partial int vpx_img_set_rect(void* img, uint x, uint y, uint width, uint height);
 
         [LibraryImport(Lib)]
         public static partial int vpx_codec_encode(void* ctx, void* img, long pts, CULong duration, CLong flags, CULong deadline);
