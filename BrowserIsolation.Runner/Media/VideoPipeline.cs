@@ -255,7 +255,7 @@ public sealed class VideoPipeline : IDisposable
             encoder ??= new Vp8Encoder(_options);
             var encoded = Encode(encoder, picture, pictureCapturedAt, keyframeAllowed);
             lastEncodeAt = now;
-            nextSlot = Math.Max(nextSlot, now - _frameIntervalTicks) + _frameIntervalTicks;
+            nextSlot = Math.Max(nextSlot, now) + _frameIntervalTicks;
             if (repeat)
             {
                 Interlocked.Increment(ref _repeats);
