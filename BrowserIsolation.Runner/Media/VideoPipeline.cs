@@ -168,133 +168,115 @@ public sealed class VideoPipeline : IDisposable
 
     private void EncodeLoop()
     {
-        TurboJpegDecoder? decoder = null;
-        Vp8Encoder? encoder = null;
-        var picture = new I420Buffer();
-        var hasPicture = false;
-        byte[]? lastJpeg = null;
-        var pictureCapturedAt = 0L;
-        var lastEncodeAt = 0L;
-        var lastKeyframeAt = long.MinValue / 2;
-        var servedRequests = 0L;
-        var nextSlot = 0L; // rate cap: earliest nominal time for the next encode
-
+        var state = new EncodeState();
         while (!_disposed)
         {
-            var now = Stopwatch.GetTimestamp();
-            var subscribed = SubscriberCount > 0;
-            var keyframeWanted = Interlocked.Read(ref _keyframeRequests) != servedRequests;
-            _wake.WaitOne(subscribed ? WaitTimeout(now, hasPicture, keyframeWanted, lastEncodeAt, lastKeyframeAt) : Timeout.Infinite);
-            if (_disposed)
+            try
             {
-                break;
+                Step(state);
             }
-
-            if (SubscriberCount == 0)
+            catch (Exception ex)
             {
-                // Nobody watches: free the codec; the next subscriber starts again from the hub's latest frame.
-                encoder?.Dispose();
-                encoder = null;
-                hasPicture = false;
-                lastJpeg = null;
-                continue;
+                // Nothing on this thread may take the runner down; drop the codec and carry on.
+                LogError(ex, "encode loop failed");
+                state.Encoder?.Dispose();
+                state.Encoder = null;
+                Thread.Sleep(50);
             }
-
-            // Average rate at most MaxFps, tolerating half an interval of capture jitter.
-            now = Stopwatch.GetTimestamp();
-            var early = nextSlot - (_frameIntervalTicks / 2) - now;
-            if (early > 0 && Volatile.Read(ref _pending) is not null)
-            {
-                Thread.Sleep(TimeSpan.FromTicks(Math.Max(1, early * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
-                now = Stopwatch.GetTimestamp();
-            }
-
-            var requests = Interlocked.Read(ref _keyframeRequests);
-            keyframeWanted = requests != servedRequests;
-            var keyframeAllowed = keyframeWanted && now - lastKeyframeAt >= _keyframeMinIntervalTicks;
-            var repeat = false;
-
-            var frame = Interlocked.Exchange(ref _pending, null);
-            if (frame is not null)
-            {
-                decoder ??= CreateDecoder();
-                if (hasPicture && ReferenceEquals(frame.Jpeg, lastJpeg))
-                {
-                    // The hub re-published the picture we hold: no need to decode it again.
-                    pictureCapturedAt = frame.CapturedAt;
-                    repeat = true;
-                }
-                else if (decoder is not null && TryDecode(decoder, frame, picture))
-                {
-                    hasPicture = true;
-                    lastJpeg = frame.Jpeg;
-                    pictureCapturedAt = frame.CapturedAt;
-                    repeat = frame.IsRepeat;
-                }
-                else if (!(hasPicture && keyframeAllowed))
-                {
-                    continue;
-                }
-                else
-                {
-                    // Undecodable frame but a keyframe is owed: send the last good picture instead.
-                    pictureCapturedAt = now;
-                    repeat = true;
-                }
-            }
-            else if (hasPicture && (keyframeAllowed || now - lastEncodeAt >= _staticRepeatTicks))
-            {
-                pictureCapturedAt = now;
-                repeat = true;
-            }
-            else
-            {
-                continue;
-            }
-
-            encoder ??= new Vp8Encoder(_options);
-            var encoded = Encode(encoder, picture, pictureCapturedAt, keyframeAllowed);
-            lastEncodeAt = now;
-            nextSlot = Math.Max(nextSlot, now) + _frameIntervalTicks;
-            if (repeat)
-            {
-                Interlocked.Increment(ref _repeats);
-            }
-            if (encoded is null)
-            {
-                // Do not retry a failing forced keyframe in a tight loop.
-                lastKeyframeAt = keyframeAllowed ? now : lastKeyframeAt;
-                if (encoder.Width == 0)
-                {
-                    // Encoder failed to open; start from scratch on the next frame.
-                    encoder.Dispose();
-                    encoder = null;
-                }
-                continue;
-            }
-            if (encoded.IsKeyframe)
-            {
-                Interlocked.Increment(ref _keyframes);
-                lastKeyframeAt = now;
-                servedRequests = requests;
-            }
-            Deliver(encoded);
         }
-
-        encoder?.Dispose();
-        decoder?.Dispose();
+        state.Encoder?.Dispose();
+        state.Decoder?.Dispose();
     }
 
-    private int WaitTimeout(long now, bool hasPicture, bool keyframeWanted, long lastEncodeAt, long lastKeyframeAt)
+    private void Step(EncodeState state)
     {
-        if (!hasPicture)
+        var now = Stopwatch.GetTimestamp();
+        var keyframeWanted = Interlocked.Read(ref _keyframeRequests) != state.ServedRequests;
+        _wake.WaitOne(SubscriberCount > 0 ? WaitTimeout(now, state, keyframeWanted) : Timeout.Infinite);
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (SubscriberCount == 0)
+        {
+            // Nobody watches: free the codec; the next subscriber starts again from the hub's latest frame.
+            state.Encoder?.Dispose();
+            state.Encoder = null;
+            state.HasPicture = false;
+            state.LastJpeg = null;
+            return;
+        }
+
+        // Average rate at most MaxFps, tolerating half an interval of capture jitter (GCRA).
+        now = Stopwatch.GetTimestamp();
+        var early = state.NextSlot - (_frameIntervalTicks / 2) - now;
+        if (early > 0 && Volatile.Read(ref _pending) is not null)
+        {
+            Thread.Sleep(TimeSpan.FromTicks(Math.Max(1, early * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+            now = Stopwatch.GetTimestamp();
+        }
+
+        var requests = Interlocked.Read(ref _keyframeRequests);
+        var keyframeAllowed = requests != state.ServedRequests && now - state.LastKeyframeAt >= _keyframeMinIntervalTicks;
+        long capturedAt;
+        bool repeat;
+
+        var frame = Interlocked.Exchange(ref _pending, null);
+        if (frame is not null && state.HasPicture && ReferenceEquals(frame.Jpeg, state.LastJpeg))
+        {
+            // The hub re-published the picture we hold: no need to decode it again.
+            (capturedAt, repeat) = (frame.CapturedAt, true);
+        }
+        else if (frame is not null && TryDecode(state, frame))
+        {
+            (capturedAt, repeat) = (frame.CapturedAt, frame.IsRepeat);
+        }
+        else if (state.HasPicture && (keyframeAllowed || now - state.LastEncodeAt >= _staticRepeatTicks))
+        {
+            // Static page (or an undecodable frame while a keyframe is owed): encode the last picture again.
+            (capturedAt, repeat) = (now, true);
+        }
+        else
+        {
+            return;
+        }
+
+        state.Encoder ??= new Vp8Encoder(_options);
+        var encoded = Encode(state.Encoder, state.Picture, capturedAt, keyframeAllowed);
+        state.LastEncodeAt = now;
+        state.NextSlot = Math.Max(state.NextSlot, now) + _frameIntervalTicks;
+        if (repeat)
+        {
+            Interlocked.Increment(ref _repeats);
+        }
+        if (encoded is null)
+        {
+            // Do not retry a failing forced keyframe in a tight loop; start the codec afresh next time.
+            state.LastKeyframeAt = keyframeAllowed ? now : state.LastKeyframeAt;
+            state.Encoder.Dispose();
+            state.Encoder = null;
+            return;
+        }
+        if (encoded.IsKeyframe)
+        {
+            Interlocked.Increment(ref _keyframes);
+            state.LastKeyframeAt = now;
+            state.ServedRequests = requests;
+        }
+        Deliver(encoded);
+    }
+
+    private int WaitTimeout(long now, EncodeState state, bool keyframeWanted)
+    {
+        if (!state.HasPicture)
         {
             return Timeout.Infinite;
         }
-        var due = lastEncodeAt + _staticRepeatTicks;
+        var due = state.LastEncodeAt + _staticRepeatTicks;
         if (keyframeWanted)
         {
-            due = Math.Min(due, lastKeyframeAt + _keyframeMinIntervalTicks);
+            due = Math.Min(due, state.LastKeyframeAt + _keyframeMinIntervalTicks);
         }
         var ms = MediaClock.ElapsedMilliseconds(now, due);
         return (int)Math.Clamp(ms, 0, int.MaxValue);
@@ -313,14 +295,23 @@ public sealed class VideoPipeline : IDisposable
         }
     }
 
-    private bool TryDecode(TurboJpegDecoder decoder, ScreenFrame frame, I420Buffer picture)
+    /// <summary>Decodes into the spare buffer and swaps on success, so a bad frame never spoils the last good picture.</summary>
+    private bool TryDecode(EncodeState state, ScreenFrame frame)
     {
-        if (decoder.TryDecode(frame.Jpeg, picture))
+        state.Decoder ??= CreateDecoder();
+        if (state.Decoder is null)
         {
+            return false;
+        }
+        if (state.Decoder.TryDecode(frame.Jpeg, state.Spare))
+        {
+            (state.Picture, state.Spare) = (state.Spare, state.Picture);
+            state.HasPicture = true;
+            state.LastJpeg = frame.Jpeg;
             return true;
         }
         Interlocked.Increment(ref _decodeFailures);
-        LogError(null, $"dropped undecodable frame {frame.Sequence}: {decoder.LastError}");
+        LogError(null, $"dropped undecodable frame {frame.Sequence}: {state.Decoder.LastError}");
         return false;
     }
 
@@ -389,7 +380,24 @@ public sealed class VideoPipeline : IDisposable
         }
         hubSubscription?.Dispose();
         _wake.Set();
-        _thread.Join(TimeSpan.FromSeconds(5));
-        _wake.Dispose();
+        if (_thread.Join(TimeSpan.FromSeconds(5)))
+        {
+            _wake.Dispose();
+        }
+    }
+
+    /// <summary>State only the encode thread touches.</summary>
+    private sealed class EncodeState
+    {
+        public TurboJpegDecoder? Decoder;
+        public Vp8Encoder? Encoder;
+        public I420Buffer Picture = new();
+        public I420Buffer Spare = new();
+        public bool HasPicture;
+        public byte[]? LastJpeg;
+        public long LastEncodeAt;
+        public long LastKeyframeAt = long.MinValue / 2;
+        public long ServedRequests;
+        public long NextSlot;
     }
 }

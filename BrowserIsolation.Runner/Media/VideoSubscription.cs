@@ -1,12 +1,17 @@
 namespace BrowserIsolation.Runner.Media;
 
-/// <summary>One receiver of the shared VP8 stream (typically one WebRTC peer). Dispose to stop receiving.</summary>
+/// <summary>
+/// One receiver of the shared VP8 stream (typically one WebRTC peer). Its first frame is always a keyframe:
+/// delta frames encoded before the keyframe it asked for are not delivered, since it could not decode them.
+/// Dispose to stop receiving.
+/// </summary>
 public sealed class VideoSubscription : IDisposable
 {
     private readonly VideoPipeline _pipeline;
     private readonly Action<EncodedVideoFrame> _onFrame;
     private int _bitrateLimit;
     private int _disposed;
+    private bool _started;
 
     internal VideoSubscription(VideoPipeline pipeline, Action<EncodedVideoFrame> onFrame)
     {
@@ -23,12 +28,25 @@ public sealed class VideoSubscription : IDisposable
     /// <summary>Asks the shared encoder for a keyframe (this receiver sent PLI or FIR).</summary>
     public void RequestKeyframe() => _pipeline.RequestKeyframe();
 
+    /// <summary>True once the first keyframe went out to this receiver.</summary>
+    public bool Started => Volatile.Read(ref _started);
+
+    /// <summary>Called on the encode thread only.</summary>
     internal void Deliver(EncodedVideoFrame frame)
     {
-        if (Volatile.Read(ref _disposed) == 0)
+        if (Volatile.Read(ref _disposed) != 0)
         {
-            _onFrame(frame);
+            return;
         }
+        if (!_started)
+        {
+            if (!frame.IsKeyframe)
+            {
+                return;
+            }
+            Volatile.Write(ref _started, true);
+        }
+        _onFrame(frame);
     }
 
     public void Dispose()

@@ -7,7 +7,8 @@ namespace BrowserIsolation.Benchmarks;
 /// The runner's per-frame cost: one 1280x720 screencast JPEG decoded to I420 (libturbojpeg) and encoded to VP8
 /// (libvpx, realtime, CBR 2.5 Mbit/s, error resilient), frames in capture order as the pipeline sees them at 60 fps.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
+[MinColumn, MedianColumn]
 public class DecodeEncodeBenchmarks
 {
     private byte[][] _frames = [];

@@ -4,7 +4,8 @@ using BrowserIsolation.Runner.Media;
 namespace BrowserIsolation.Benchmarks;
 
 /// <summary>The decode half alone: screencast JPEG to I420, accurate or fast integer DCT.</summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
+[MinColumn, MedianColumn]
 public class JpegDecodeBenchmarks
 {
     private byte[][] _frames = [];

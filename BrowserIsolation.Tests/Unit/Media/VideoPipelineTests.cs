@@ -80,6 +80,33 @@ public sealed class VideoPipelineTests
     }
 
     [Fact]
+    public void PeerJoiningAMovingStreamStartsAtAKeyframe()
+    {
+        var hub = new FrameHub();
+        using var pipeline = new VideoPipeline(hub, new VideoOptions { StaticRepeatMs = 60_000, KeyframeMinIntervalMs = 3_000 });
+        var first = new FrameLog();
+        using var a = pipeline.Subscribe(first.Add);
+        Publish(hub, 320, 240, 0);
+        first.WaitFor(1);
+
+        // The second peer's keyframe request is held back by KeyframeMinIntervalMs: deltas keep flowing meanwhile.
+        var second = new FrameLog();
+        using var b = pipeline.Subscribe(second.Add);
+        for (var i = 1; i < 6; i++)
+        {
+            Publish(hub, 320, 240, i);
+            first.WaitFor(i + 1);
+        }
+        Assert.Empty(second.Frames);
+        Assert.False(b.Started);
+
+        second.WaitFor(1);
+        Assert.True(second.Frames[0].IsKeyframe);
+        Assert.True(b.Started);
+        Assert.Same(second.Frames[0], first.Frames[^1]);
+    }
+
+    [Fact]
     public void StaticPageIsRepeatedAtALowRate()
     {
         var hub = new FrameHub();
@@ -144,6 +171,32 @@ public sealed class VideoPipelineTests
         Publish(hub, 320, 240, 1);
         log.WaitFor(1);
         Assert.True(log.Frames[0].IsKeyframe);
+    }
+
+    [Fact]
+    public void CorruptFrameDoesNotSpoilTheLastGoodPicture()
+    {
+        var hub = new FrameHub();
+        using var pipeline = new VideoPipeline(hub, new VideoOptions { StaticRepeatMs = 60_000, KeyframeMinIntervalMs = 20 });
+        var log = new FrameLog();
+        using var subscription = pipeline.Subscribe(log.Add);
+        var good = TestPictures.Jpeg(320, 240, 3);
+        hub.Publish(new ScreenFrame(good, 320, 240, 1, Stopwatch.GetTimestamp()));
+        log.WaitFor(1);
+
+        // A black picture cut short: valid header, so the decoder fails only after it wrote black rows.
+        var black = JpegTestEncoder.Encode(new byte[320 * 240 * 3], 320, 240, JpegTestEncoder.Subsample420);
+        hub.Publish(new ScreenFrame(black[..(black.Length * 3 / 4)], 320, 240, 2, Stopwatch.GetTimestamp()));
+        log.WaitUntil(() => pipeline.DecodeFailures == 1);
+        subscription.RequestKeyframe();
+        log.WaitFor(2);
+
+        using var vp8 = new Vp8TestDecoder();
+        var decoded = vp8.Decode(log.Frames[1].Data);
+        using var jpeg = new TurboJpegDecoder();
+        var expected = new I420Buffer();
+        Assert.True(jpeg.TryDecode(good, expected));
+        Assert.True(TestPictures.LumaPsnr(expected, decoded) > 30);
     }
 
     [Fact]
