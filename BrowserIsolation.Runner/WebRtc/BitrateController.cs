@@ -6,7 +6,8 @@ namespace BrowserIsolation.Runner.WebRtc;
 /// <summary>
 /// Sender-side rate control for one viewer from its RTCP: the loss reported in Receiver Reports moves the target
 /// (above 10 % loss: cut by half the loss ratio, at most every 300 ms; below 2 %: +8 %, at most once a second;
-/// in between: hold), and the receiver's REMB caps it at once. The result stays within min..max.
+/// in between: hold), and the receiver's REMB caps it at once (growth then resumes from the cap, never jumps).
+/// The result stays within min..max.
 /// Feed <see cref="TargetBitrate"/> to <c>VideoSubscription.SetBitrateLimit</c> (or <c>VideoPipeline.SetTargetBitrate</c>).
 /// Thread-safe.
 /// </summary>
@@ -70,6 +71,9 @@ public sealed class BitrateController
         lock (_gate)
         {
             _remb = Math.Max(0, bitsPerSecond);
+            // The cap also pulls the loss-based estimate down, so later loss cuts start from what is really sent
+            // and a rising REMB is followed by the slow increase, not a jump.
+            _lossBased = Math.Max(MinBitrate, Math.Min(_lossBased, _remb.Value));
             return Update();
         }
     }

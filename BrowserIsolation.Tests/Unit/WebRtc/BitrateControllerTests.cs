@@ -49,10 +49,12 @@ public sealed class BitrateControllerTests
         }
         Assert.Equal(800_000, controller.TargetBitrate);
 
-        // A higher REMB lifts the cap; the loss-based estimate (still 2.5 Mbit/s) applies again.
-        Assert.True(controller.OnRemb(3_000_000));
-        Assert.Equal(2_500_000, controller.TargetBitrate);
+        // A higher REMB lifts the cap; the rate then climbs from where it is, 8 % a second.
+        Assert.False(controller.OnRemb(3_000_000));
+        Assert.Equal(800_000, controller.TargetBitrate);
         Assert.Equal(3_000_000, controller.RembBitrate);
+        Assert.True(controller.OnLoss(0, 21_000 * Ms));
+        Assert.Equal(864_000, controller.TargetBitrate);
     }
 
     [Fact]
