@@ -54,8 +54,10 @@ public sealed class VideoRtpSenderTests : IDisposable
     {
         using var sender = NewSender();
         Publish(0);
+        WaitUntil(() => Frames().Count == 1);
         Publish(1);
-        WaitUntil(() => Frames().Count == 2 && !Frames()[1].IsKeyframe);
+        WaitUntil(() => Frames().Count == 2);
+        Assert.False(Frames()[1].IsKeyframe);
 
         sender.HandleRtcp(Hex.Bytes("81 CE 00 02  0A 0B 0C 0D  99 99 99 99")); // PLI for another stream: ignored
         sender.HandleRtcp(Hex.Bytes(RtcpVectors.Pli));
