@@ -62,12 +62,10 @@ public sealed class DockerRunnerOptions
     /// <summary>This orchestrator's name on the shared daemon: it lists, adopts and removes only containers it owns.</summary>
     public string Owner { get; set; } = "default";
 
-    /// <summary>OTEL_SERVICE_NAME of the runners.</summary>
-    public string ServiceName { get; set; } = "runner";
+    /// <summary>OTEL_SERVICE_NAME of the runners (the same name process runners report under).</summary>
+    public string ServiceName { get; set; } = "browserisolation-runner";
 
     public int HttpPort { get; set; } = 8080;
-
-    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

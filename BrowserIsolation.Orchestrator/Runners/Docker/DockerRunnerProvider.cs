@@ -28,6 +28,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
 
     private readonly DockerEngineClient _docker;
     private readonly DockerRunnerOptions _options;
+    private readonly TimeSpan _startTimeout;
     private readonly ILogger<DockerRunnerProvider> _logger;
     private readonly RunnerContainerTemplate _template;
     private readonly HostPortAllocator _ports;
@@ -35,10 +36,12 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     private readonly ContainerExitWatcher _watcher;
     private readonly ConcurrentDictionary<string, TrackedRunner> _runners = new(StringComparer.Ordinal);
 
-    public DockerRunnerProvider(DockerEngineClient docker, IOptions<DockerRunnerOptions> options, IConfiguration configuration, ILogger<DockerRunnerProvider> logger)
+    public DockerRunnerProvider(DockerEngineClient docker, IOptions<DockerRunnerOptions> options, IOptions<RunnerOptions> runnerOptions,
+        IConfiguration configuration, ILogger<DockerRunnerProvider> logger)
     {
         _docker = docker;
         _options = options.Value;
+        _startTimeout = runnerOptions.Value.StartTimeout;
         _logger = logger;
         var announceHost = _options.AnnounceHost
             ?? (_options.BindIp is "0.0.0.0" or "::" ? null : _options.BindIp)
@@ -91,7 +94,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             }
             catch (PortTakenException e)
             {
-                throw new DockerRunnerStartException(request.RunnerId, null, e.Message, []);
+                throw new RunnerStartException($"runner {request.RunnerId} failed to start: {e.Message}");
             }
             catch (Exception e)
             {
@@ -179,9 +182,9 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             Array.ForEach(reservedPorts, _ports.Release);
             if (e is DockerApiException { StatusCode: HttpStatusCode.NotFound } notFound && notFound.DaemonMessage.Contains("image", StringComparison.OrdinalIgnoreCase))
             {
-                throw new DockerRunnerStartException(request.RunnerId, null,
+                throw new RunnerStartException(
                     $"image {_options.Image} is not on the Docker daemon at {_docker.Endpoint} ({notFound.DaemonMessage}); build it from " +
-                    "BrowserIsolation.Runner/Dockerfile and set Runner:Docker:Image", [], e);
+                    "BrowserIsolation.Runner/Dockerfile and set Runner:Docker:Image", e);
             }
             throw;
         }
@@ -225,7 +228,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             {
                 throw new PortTakenException("the runner could not bind its ports");
             }
-            throw new DockerRunnerStartException(request.RunnerId, created.Id, e.Message, logTail, e);
+            throw new RunnerStartException(StartFailure(request.RunnerId, created.Id, e.Message, logTail), e);
         }
     }
 
@@ -268,9 +271,9 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
                     continue;
                 }
             }
-            if (waited.Elapsed > _options.StartTimeout)
+            if (waited.Elapsed > _startTimeout)
             {
-                throw new TimeoutException($"not healthy within {_options.StartTimeout.TotalSeconds:0} s at {instance.ControlUri} ({lastProblem})");
+                throw new TimeoutException($"not healthy within {_startTimeout.TotalSeconds:0} s at {instance.ControlUri} ({lastProblem})");
             }
             await Task.WhenAny(Task.Delay(HealthPollInterval, cancellationToken), tracked.Exited.Task);
         }
@@ -369,6 +372,11 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     }
 
     private int[] HeldPorts(ContainerSummary container) => [.. _template.HeldPorts(container)];
+
+    private static string StartFailure(string runnerId, string containerId, string reason, IReadOnlyList<ContainerLogLine> logTail) =>
+        logTail.Count == 0
+            ? $"runner {runnerId} (container {containerId[..12]}) failed to start: {reason}; the container logged nothing"
+            : $"runner {runnerId} (container {containerId[..12]}) failed to start: {reason}; last container log lines:\n{string.Join('\n', logTail)}";
 
     private static bool IsPortConflict(string message) =>
         message.Contains("port is already allocated", StringComparison.OrdinalIgnoreCase) ||

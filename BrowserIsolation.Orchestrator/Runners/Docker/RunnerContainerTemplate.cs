@@ -78,6 +78,7 @@ internal sealed class RunnerContainerTemplate
 
         var env = new List<string>
         {
+            $"Runner__Id={request.RunnerId}",
             $"Runner__Token={token}",
             $"Runner__Width={request.Width}",
             $"Runner__Height={request.Height}",
