@@ -9,7 +9,7 @@ public static class DockerRunnerRegistration
 {
     /// <summary>
     /// Registers <see cref="DockerRunnerProvider"/> as the <see cref="IRunnerProvider"/>, its Docker client (Runner:Docker:Host,
-    /// else DOCKER_HOST, else the default socket) and a <c>docker</c> health check.
+    /// else DOCKER_HOST, else the default socket), a <c>docker</c> health check and the start-up reconciliation of leftover containers.
     /// </summary>
     public static IServiceCollection AddDockerRunnerProvider(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +23,8 @@ public static class DockerRunnerRegistration
         services.AddSingleton<DockerRunnerProvider>();
         services.AddSingleton<IRunnerProvider>(sp => sp.GetRequiredService<DockerRunnerProvider>());
         services.AddHealthChecks().AddCheck<DockerDaemonHealthCheck>("docker");
+        // Containers outlive the orchestrator; this provider only lists its own owner's, so reconciling is safe on a shared daemon.
+        services.AddHostedService<RunnerReconciler>();
         return services;
     }
 }
