@@ -117,6 +117,26 @@ public sealed class DockerEngineClient : IDisposable
     public Task<ImageDetails?> InspectImageAsync(string name, CancellationToken cancellationToken) =>
         GetJsonOrNullAsync<ImageDetails>($"inspect image {name}", $"images/{Uri.EscapeDataString(name)}/json", cancellationToken);
 
+    /// <summary>Images whose name matches <paramref name="reference"/> (e.g. <c>repo:tag-*</c>).</summary>
+    public Task<List<ImageSummary>> ListImagesAsync(string reference, CancellationToken cancellationToken) =>
+        GetJsonAsync<List<ImageSummary>>("list images",
+            $"images/json?filters={Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["reference"] = [reference] }))}",
+            cancellationToken);
+
+    /// <summary>Removes an image (or one of its tags). False when it was already gone.</summary>
+    public async Task<bool> RemoveImageAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync($"remove image {name}", HttpMethod.Delete, $"images/{Uri.EscapeDataString(name)}", null, RequestTimeout, cancellationToken);
+            return true;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Builds an image from a tar build context with the classic builder. Never pulls (the base image must be local).
     /// Returns the image id; a failed step throws with the builder's error.

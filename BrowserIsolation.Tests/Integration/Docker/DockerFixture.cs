@@ -117,7 +117,9 @@ public sealed class DockerFixture : IAsyncLifetime
         // Own artifacts path: the RID-specific restore must not touch the obj/ of the test build.
         var (code, stdout, stderr) = await RunAsync(DotnetHost(),
             ["publish", Path.Combine(runnerDir, "BrowserIsolation.Runner.csproj"), "-c", "Release", "-r", "linux-x64", "--self-contained", "true",
-             "--artifacts-path", Path.Combine(RepoRoot, "artifacts", "runner-image"), "-o", publishDir, "-nologo"],
+             "--artifacts-path", Path.Combine(RepoRoot, "artifacts", "runner-image"), "-o", publishDir, "-nologo",
+             // Without the commit id in the assembly version, a commit that leaves the runner alone leaves the image alone too.
+             "-p:IncludeSourceRevisionInInformationalVersion=false"],
             RepoRoot, TimeSpan.FromMinutes(10));
         if (code != 0)
         {
@@ -162,7 +164,30 @@ public sealed class DockerFixture : IAsyncLifetime
         }
         ImageBuildTime = watch.Elapsed;
         Console.WriteLine($"[docker] built {tag} in {ImageBuildTime.TotalSeconds:0.0} s");
+        await RemoveStaleTestImagesAsync(tag);
         return tag;
+    }
+
+    /// <summary>Test images of earlier runner builds (and images derived from them) only take disk space.</summary>
+    private async Task RemoveStaleTestImagesAsync(string current)
+    {
+        foreach (var image in await Client.ListImagesAsync("browserisolation-runner:*test-*", CancellationToken.None))
+        {
+            foreach (var name in image.RepoTags ?? [])
+            {
+                if (name != current && !name.EndsWith(current.Split(':')[1], StringComparison.Ordinal))
+                {
+                    try
+                    {
+                        await Client.RemoveImageAsync(name, CancellationToken.None);
+                    }
+                    catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
+                    {
+                        // still used by a container (another run in progress)
+                    }
+                }
+            }
+        }
     }
 
     private static string ContentHash(byte[] dockerfile, string root, List<string> files)
