@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 using BrowserIsolation.Orchestrator.Runners.Docker;
+using BrowserIsolation.Tests.Fixtures;
 
 namespace BrowserIsolation.Tests.Integration.Docker;
 
@@ -30,7 +31,7 @@ public sealed class DockerFixture : IAsyncLifetime
 
     public string DockerHost { get; private set; } = "";
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    private static string RepoRoot => RepoPaths.Root;
 
     /// <summary>How long the image build took in this run; zero when the cached image was reused.</summary>
     public TimeSpan ImageBuildTime { get; private set; }
@@ -94,7 +95,7 @@ public sealed class DockerFixture : IAsyncLifetime
 
     private static async Task<Dictionary<string, string>> RunDockerUpAsync()
     {
-        var script = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "scripts", "docker-up.sh"));
+        var script = Path.Combine(RepoPaths.SharedScripts, "docker-up.sh");
         if (!File.Exists(script))
         {
             throw new InvalidOperationException($"DOCKER_HOST is not set and {script} does not exist: these tests need a Docker daemon.");
@@ -235,16 +236,4 @@ public sealed class DockerFixture : IAsyncLifetime
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "BrowserIsolation.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"cannot find the repository root (BrowserIsolation.sln) above {AppContext.BaseDirectory}");
-    }
 }

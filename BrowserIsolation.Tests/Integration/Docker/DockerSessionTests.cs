@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
-using System.Net.WebSockets;
-using System.Text.Json;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Runners.Docker;
+using BrowserIsolation.Tests.Fixtures;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
@@ -26,37 +24,30 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
         var orchestrator = await StartOrchestratorAsync(owner);
         try
         {
-            using var http = new HttpClient { BaseAddress = orchestrator.BaseUri, Timeout = TimeSpan.FromSeconds(90) };
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await orchestrator.Http.GetAsync("/health")).StatusCode);
 
             var watch = Stopwatch.StartNew();
-            var session = await CreateSessionAsync(http);
+            var sessionId = await orchestrator.CreateReadySessionAsync(PageUrl, 1024, 640);
             var readyMs = watch.ElapsedMilliseconds;
-            var sessionId = session.GetProperty("sessionId").GetString()!;
-            Assert.Equal("ready", session.GetProperty("status").GetString());
 
             var container = Assert.Single(await docker.Client.ListContainersAsync(
                 new Dictionary<string, string?> { ["browserisolation.session"] = sessionId }, false, CancellationToken.None));
             Assert.Equal(owner, container.Labels!["browserisolation.owner"]);
             Assert.Equal("claimed", container.Labels["browserisolation.pool"]);
 
-            using var socket = new ClientWebSocket();
-            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{orchestrator.BaseUri.Port}/ws/sessions/{sessionId}"), CancellationToken.None);
-            var frame = await FirstBinaryMessageAsync(socket, TimeSpan.FromSeconds(20));
-            output.WriteLine($"create -> ready {readyMs} ms, -> first frame {watch.ElapsedMilliseconds} ms ({frame.Length} bytes, {docker.Network} network)");
-            Assert.True(frame.Length > 100 && frame[0] == 0xFF && frame[1] == 0xD8, "a frame is one whole JPEG");
-            socket.Abort();
+            using (var socket = new SessionSocket(await orchestrator.ConnectAsync(sessionId)))
+            {
+                var frame = await socket.WaitForFrameAsync(f => f.Width == 1024 && f.Height == 640, TimeSpan.FromSeconds(20), "the 1024x640 viewport");
+                output.WriteLine($"create -> ready {readyMs} ms, -> first frame {watch.ElapsedMilliseconds} ms ({docker.Network} network)");
+            }
 
-            Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync($"api/sessions/{sessionId}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await orchestrator.Http.DeleteAsync($"/api/sessions/{sessionId}")).StatusCode);
             await DockerRunnerProviderTests.WaitUntilAsync(
                 async () => await docker.Client.InspectContainerAsync(container.Id, CancellationToken.None) is null, TimeSpan.FromSeconds(15));
         }
-        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-        {
-            throw new InvalidOperationException($"{e.Message}\norchestrator output:\n{orchestrator.Output}", e);
-        }
         finally
         {
+            output.WriteLine(orchestrator.Output);
             await orchestrator.DisposeAsync();
             await docker.RemoveOwnedAsync(owner);
         }
@@ -69,20 +60,14 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
         var orchestrator = await StartOrchestratorAsync(owner);
         try
         {
-            using var http = new HttpClient { BaseAddress = orchestrator.BaseUri, Timeout = TimeSpan.FromSeconds(90) };
-            var sessionId = (await CreateSessionAsync(http)).GetProperty("sessionId").GetString()!;
+            var sessionId = await orchestrator.CreateReadySessionAsync(PageUrl);
             var container = Assert.Single(await docker.Client.ListContainersAsync(
                 new Dictionary<string, string?> { ["browserisolation.session"] = sessionId }, false, CancellationToken.None));
 
             await docker.Client.KillContainerAsync(container.Id, "SIGKILL", CancellationToken.None);
 
-            JsonElement state = default;
-            await DockerRunnerProviderTests.WaitUntilAsync(async () =>
-            {
-                state = await http.GetFromJsonAsync<JsonElement>($"api/sessions/{sessionId}");
-                return state.GetProperty("status").GetString() == "error";
-            }, TimeSpan.FromSeconds(15));
-            Assert.Contains("code 137", state.GetProperty("error").GetString());
+            var failed = await orchestrator.WaitForStatusAsync(sessionId, "error", TimeSpan.FromSeconds(15));
+            Assert.Contains("code 137", failed.GetProperty("error").GetString());
             await DockerRunnerProviderTests.WaitUntilAsync(
                 async () => await docker.Client.InspectContainerAsync(container.Id, CancellationToken.None) is null, TimeSpan.FromSeconds(15));
         }
@@ -137,39 +122,4 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
         ["Runner__Docker__PortRange"] = "42000-42999",
         ["Runner__StartTimeout"] = "00:01:00",
     });
-
-    private static async Task<JsonElement> CreateSessionAsync(HttpClient http)
-    {
-        using var response = await http.PostAsJsonAsync("api/sessions?wait=true", new { url = PageUrl, width = 1024, height = 640 });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"create answered {(int)response.StatusCode}: {body}");
-        var session = JsonDocument.Parse(body).RootElement;
-        Assert.True(session.GetProperty("status").GetString() == "ready", $"session did not get ready: {body}");
-        return session;
-    }
-
-    private static async Task<byte[]> FirstBinaryMessageAsync(ClientWebSocket socket, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        var buffer = new byte[4 << 20];
-        while (true)
-        {
-            var count = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer.AsMemory(count), cts.Token);
-                count += result.Count;
-            }
-            while (!result.EndOfMessage);
-            if (result.MessageType == WebSocketMessageType.Binary)
-            {
-                return buffer[..count];
-            }
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                throw new InvalidOperationException($"the socket closed before a frame arrived: {socket.CloseStatusDescription}");
-            }
-        }
-    }
 }
