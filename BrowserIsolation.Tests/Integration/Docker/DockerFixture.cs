@@ -14,8 +14,9 @@ public sealed class DockerCollection : ICollectionFixture<DockerFixture>
 }
 
 /// <summary>
-/// A real dockerd and the runner image, once per test run. The daemon comes from DOCKER_HOST (the test command runs
-/// ../shared/scripts/docker-up.sh first), else this fixture runs that script itself. No daemon is a failure, never a skip.
+/// A real dockerd and the runner image, once per test run. The daemon comes from DOCKER_HOST (test.sh runs
+/// ../shared/scripts/docker-up.sh first, or sets BI_DOCKER_UNAVAILABLE), else this fixture runs that script itself.
+/// No daemon is a failure, never a skip.
 /// The image is built from the runner's self-contained publish output and tagged by its content hash, so an unchanged
 /// runner is not built again.
 /// </summary>
@@ -38,6 +39,10 @@ public sealed class DockerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (Environment.GetEnvironmentVariable("BI_DOCKER_UNAVAILABLE") is { Length: > 0 } why)
+        {
+            throw new InvalidOperationException($"These tests need a Docker daemon and the test command could not start one: {why}");
+        }
         DockerHost = Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "";
         Network = Environment.GetEnvironmentVariable("BI_DOCKER_NETWORK") ?? "";
         if (string.IsNullOrEmpty(DockerHost))
