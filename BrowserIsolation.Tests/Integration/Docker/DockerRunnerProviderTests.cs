@@ -55,6 +55,15 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             Assert.Contains("no-new-privileges:true", host.SecurityOpt!);
             Assert.Contains(host.SecurityOpt!, o => o.StartsWith("seccomp={", StringComparison.Ordinal) && o.Contains("\"unshare\""));
             Assert.Equal("1000:1000", container.Config.User);
+            // The WebRTC port: bound inside on the number it is published on, so the runner announces what clients reach.
+            var mediaPort = int.Parse(container.EnvironmentValue("Media__UdpPort")!);
+            Assert.InRange(mediaPort, 41000, 41999);
+            Assert.Equal(mediaPort.ToString(), labels["browserisolation.media-port"]);
+            Assert.Equal("127.0.0.1", container.EnvironmentValue("Media__PublicIp"));
+            if (docker.Network == "bridge")
+            {
+                Assert.Equal(mediaPort, container.PublishedPort($"{mediaPort}/udp"));
+            }
             Assert.Equal("false", container.EnvironmentValue("Chromium__NoSandbox"));
             // A loopback collector on the host is reached through the host gateway from a bridged container.
             Assert.Equal(docker.Network == "host" ? "http://localhost:4318" : "http://host.docker.internal:4318",
