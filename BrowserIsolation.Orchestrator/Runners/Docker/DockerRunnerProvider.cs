@@ -50,7 +50,11 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         _template = new RunnerContainerTemplate(_options, SeccompProfile.Load(_options.SeccompProfile), announceHost, configuration.AsEnumerable());
         var (first, last) = _options.ParsePortRange();
         // Probing a port by binding it only tells something when the daemon publishes on this very machine.
-        _ports = new HostPortAllocator(first, last, docker.Endpoint.IsUnixSocket ? IPAddress.Parse(_options.BindIp) : null);
+        if (!IPAddress.TryParse(_options.BindIp, out var bindIp))
+        {
+            throw new InvalidOperationException($"{DockerRunnerOptions.Section}:BindIp '{_options.BindIp}' is not an IP address");
+        }
+        _ports = new HostPortAllocator(first, last, docker.Endpoint.IsUnixSocket ? bindIp : null);
         _health = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), UseProxy = false })
         {
             Timeout = TimeSpan.FromSeconds(5),
@@ -95,6 +99,12 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             catch (PortTakenException e)
             {
                 throw new RunnerStartException($"runner {request.RunnerId} failed to start: {e.Message}");
+            }
+            catch (DockerApiException e)
+            {
+                // The daemon refused or did not answer (create, list): same contract as any other start failure.
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                throw new RunnerStartException($"runner {request.RunnerId} failed to start: {e.Message}", e);
             }
             catch (Exception e)
             {
