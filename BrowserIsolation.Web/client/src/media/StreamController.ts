@@ -24,6 +24,10 @@ export interface StreamControllerOptions {
   jpeg: JpegTransport;
   /** Makes a fresh WebRTC transport for each attempt. */
   createWebRtc: () => MediaTransport;
+  /** JPEG frames as they arrive on the socket: proof that the page changed (stall detection). */
+  socketFrames: Emitter<ArrayBuffer>;
+  /** Live WebRTC counts as stalled when the page changed and no video frame followed within this time. */
+  stallMs?: number;
 }
 
 /**
@@ -41,6 +45,9 @@ export class StreamController {
   private readonly fps = new FpsMeter();
   private readonly unsubscribers: (() => void)[] = [];
   private disposed = false;
+  private lastVideoFrameAt = 0;
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
+  private hiddenSince = 0;
 
   constructor(private readonly options: StreamControllerOptions) {
     this.stateValue = { active: options.mode === 'webrtc' ? 'webrtc' : 'jpeg', rtc: 'off', fps: 0, pictureShown: false };
@@ -62,6 +69,8 @@ export class StreamController {
   start(): void {
     const { jpeg, mode } = this.options;
     this.unsubscribers.push(jpeg.onFrameShown.on(() => this.frameShown('jpeg')));
+    this.unsubscribers.push(this.options.socketFrames.on(() => this.checkStall()));
+    document.addEventListener('visibilitychange', this.onVisibility);
     this.fpsTimer = setInterval(() => this.update({ fps: this.fps.fps }), 1000);
     if (mode !== 'webrtc') jpeg.connect();
     if (mode !== 'jpeg') this.tryWebRtc();
@@ -94,6 +103,7 @@ export class StreamController {
     clearInterval(this.fpsTimer);
     this.dropRtc();
     this.options.jpeg.close();
+    document.removeEventListener('visibilitychange', this.onVisibility);
     for (const off of this.unsubscribers.splice(0)) off();
     this.onChange.clear();
   }
@@ -120,7 +130,30 @@ export class StreamController {
     });
   }
 
+  /**
+   * ICE needs several seconds to notice a dead peer. Faster: the socket still gets a JPEG whenever
+   * the page changes, so if live video shows no new frame soon after one, WebRTC has stalled.
+   * Hidden tabs present no video frames, so they are left out.
+   */
+  private checkStall(): void {
+    if (this.stateValue.rtc !== 'live' || this.stallTimer !== undefined || document.hidden) return;
+    const changedAt = performance.now();
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      const wasHidden = document.hidden || this.hiddenSince >= changedAt;
+      // Video may show a change before its JPEG arrives: a frame shortly before counts too.
+      const videoSawIt = this.lastVideoFrameAt >= changedAt - 1000;
+      if (this.stateValue.rtc === 'live' && !wasHidden && !videoSawIt) this.rtcFailed('WebRTC video stalled.');
+    }, this.options.stallMs ?? 2000);
+  }
+
+  private readonly onVisibility = () => {
+    this.hiddenSince = performance.now();
+  };
+
   private dropRtc(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     clearTimeout(this.rtcTimer);
     this.rtcCleanup?.();
     this.rtcCleanup = null;
@@ -129,6 +162,7 @@ export class StreamController {
   }
 
   private frameShown(kind: TransportKind): void {
+    if (kind === 'webrtc') this.lastVideoFrameAt = performance.now();
     if (kind !== this.stateValue.active) return;
     this.fps.tick();
     if (!this.stateValue.pictureShown) this.update({ pictureShown: true });

@@ -55,8 +55,8 @@ export class WebRtcTransport implements MediaTransport {
       this.pc.close();
       this.pc = null;
     }
+    // The element keeps its last picture (shown dimmed when the session ends); a retry replaces the stream.
     this.element.pause();
-    this.element.srcObject = null;
     if (this.statusValue.state !== 'failed') this.setStatus({ state: 'closed' });
   }
 

@@ -120,6 +120,7 @@ export class ViewerSession {
       rtcTimeoutMs: this.config.rtcTimeoutMs,
       jpeg: this.jpeg,
       createWebRtc: () => new WebRtcTransport(video, this.ref),
+      socketFrames: socket.onFrame,
     });
     this.stream.onChange.on(() => this.syncStream());
     this.jpeg.onStatus.on((s) => {
