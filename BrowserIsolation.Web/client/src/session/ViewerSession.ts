@@ -58,6 +58,7 @@ export class ViewerSession {
     } catch (error) {
       if (this.disposed) return;
       const gone = error instanceof ApiError && error.status === 404;
+      if (gone) this.store.patch({ status: 'gone' });
       this.end(gone ? 'This session does not exist (it may have ended).' : describeError(error));
       return;
     }
@@ -199,6 +200,7 @@ export class ViewerSession {
       return false;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
+        this.store.patch({ status: 'gone' });
         this.end('The session no longer exists.');
         return false;
       }

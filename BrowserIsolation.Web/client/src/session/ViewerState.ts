@@ -11,7 +11,8 @@ export interface ViewerError {
 
 /** Everything the viewer UI shows; one immutable snapshot per change. */
 export interface ViewerState {
-  status: SessionStatus | 'loading';
+  /** `loading` until the first answer; `gone` when the server does not know the session. */
+  status: SessionStatus | 'loading' | 'gone';
   connection: SocketState;
   transport: TransportKind;
   rtc: RtcState;

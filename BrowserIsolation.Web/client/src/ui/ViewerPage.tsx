@@ -83,7 +83,7 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
             onClick={() => void endSession()}
             disabled={!session || ending}
           >
-            {ending ? 'Ending…' : 'End session'}
+            {ending ? 'Ending…' : state.ended ? 'Close' : 'End session'}
           </button>
         </div>
       </header>
