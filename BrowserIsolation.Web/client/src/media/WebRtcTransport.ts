@@ -1,5 +1,5 @@
 import { getIceServers, postOffer, type SessionRef } from '../api/sessions';
-import { describeError } from '../api/problem';
+import { ApiError, describeError } from '../api/problem';
 import { Emitter } from '../net/Emitter';
 import type { MediaTransport, TransportStatus } from './MediaTransport';
 
@@ -40,7 +40,7 @@ export class WebRtcTransport implements MediaTransport {
   connect(): void {
     if (this.statusValue.state !== 'idle') return;
     this.setStatus({ state: 'connecting' });
-    this.negotiate().catch((error: unknown) => this.fail(`WebRTC negotiation failed: ${describeError(error)}`));
+    this.negotiate().catch((error: unknown) => this.fail(negotiationFailure(error)));
   }
 
   close(): void {
@@ -158,4 +158,10 @@ export class WebRtcTransport implements MediaTransport {
     this.statusValue = status;
     this.onStatus.emit(status);
   }
+}
+
+/** A server without the signaling endpoints is not an error worth its details. */
+function negotiationFailure(error: unknown): string {
+  if (error instanceof ApiError && (error.status === 404 || error.status === 501)) return 'WebRTC is not available on this server.';
+  return `WebRTC negotiation failed: ${describeError(error)}`;
 }
