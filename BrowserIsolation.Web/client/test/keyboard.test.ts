@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { splitText } from '../src/input/KeyboardInput';
 import { isCompositionKey, isPasteShortcut, isReleaseShortcut, modifierMask } from '../src/input/keyboard';
 
 type Mods = Partial<{ altKey: boolean; ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altGraph: boolean; key: string; code: string; isComposing: boolean; keyCode: number }>;
@@ -43,4 +44,12 @@ test('IME and dead keys are left to composition', () => {
 test('the release shortcut is Ctrl+Alt+Shift+Q only', () => {
   assert.equal(isReleaseShortcut(key({ ctrlKey: true, altKey: true, shiftKey: true, key: 'Q', code: 'KeyQ' })), true);
   assert.equal(isReleaseShortcut(key({ ctrlKey: true, shiftKey: true, key: 'Q', code: 'KeyQ' })), false);
+});
+
+test('long text is split without breaking surrogate pairs', () => {
+  assert.deepEqual(splitText('', 3), []);
+  assert.deepEqual(splitText('abcdefg', 3), ['abc', 'def', 'g']);
+  const emoji = 'ab😀cd'; // the emoji is two UTF-16 units at index 2 and 3
+  assert.deepEqual(splitText(emoji, 3), ['ab', '😀c', 'd']);
+  assert.equal(splitText('x'.repeat(5000), 1000).length, 5);
 });

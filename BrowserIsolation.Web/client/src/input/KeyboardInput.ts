@@ -59,7 +59,7 @@ export class KeyboardInput {
   };
 
   private readonly onCompositionEnd = (e: CompositionEvent) => {
-    if (e.data) this.send({ type: 'text', text: e.data });
+    if (e.data) this.sendText(e.data);
     this.sink.value = '';
   };
 
@@ -69,7 +69,7 @@ export class KeyboardInput {
       case 'insertText':
       case 'insertReplacementText': {
         const text = e.data ?? this.sink.value;
-        if (text) this.send({ type: 'text', text });
+        if (text) this.sendText(text);
         break;
       }
       case 'insertLineBreak':
@@ -89,7 +89,7 @@ export class KeyboardInput {
   private readonly onPaste = (e: ClipboardEvent) => {
     e.preventDefault();
     const text = e.clipboardData?.getData('text/plain');
-    if (text) this.send({ type: 'text', text });
+    if (text) this.sendText(text);
   };
 
   private readonly releaseAll = () => {
@@ -97,8 +97,27 @@ export class KeyboardInput {
     this.down.clear();
   };
 
+  /** Long pastes go in pieces: the runner caps one text message (4096 characters). */
+  private sendText(text: string): void {
+    for (const piece of splitText(text, 1000)) this.send({ type: 'text', text: piece });
+  }
+
   private tap(key: string, code: string): void {
     this.send({ type: 'keydown', key, code, modifiers: 0 });
     this.send({ type: 'keyup', key, code, modifiers: 0 });
   }
+}
+
+/** Splits text into pieces of at most `max` UTF-16 units without cutting a surrogate pair. */
+export function splitText(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + max);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
 }

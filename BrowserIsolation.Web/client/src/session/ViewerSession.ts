@@ -137,6 +137,8 @@ export class ViewerSession {
     socket.connect();
     this.stream.start();
     this.syncStream();
+    // The page exists to use the remote page: keys go there from the start.
+    this.focus();
   }
 
   private mapPoint(clientX: number, clientY: number) {
