@@ -94,7 +94,10 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
                 Assert.NotEqual(runnerProcess.UserNamespace, r.UserNamespace);
                 Assert.NotEqual(runnerProcess.PidNamespace, r.PidNamespace);
             });
-            Assert.DoesNotContain((await docker.Client.GetLogsAsync(container.Id, 500, CancellationToken.None)), l => l.Text.Contains("No usable sandbox"));
+            // Chromium's own log (in the runner's work dir on the container's /tmp, read through /proc from the host).
+            var chromiumLog = File.ReadAllText($"/proc/{runnerProcess.Pid}/root/tmp/browserisolation/r-hardened/chromium.log");
+            Assert.DoesNotContain("No usable sandbox", chromiumLog);
+            Assert.DoesNotContain("--no-sandbox", chromiumLog);
 
             await provider.StopAsync(runner.RunnerId, CancellationToken.None);
             Assert.Null(await docker.Client.InspectContainerAsync(container.Id, CancellationToken.None));
