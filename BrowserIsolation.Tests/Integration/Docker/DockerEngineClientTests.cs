@@ -37,7 +37,7 @@ public sealed class DockerEngineClientTests(DockerFixture docker)
             await docker.Client.StartContainerAsync(id, CancellationToken.None);
 
             List<ContainerLogLine> logs = [];
-            await DockerRunnerProviderTests.WaitUntilAsync(async () =>
+            await DockerFixture.WaitUntilAsync(async () =>
                 (logs = await docker.Client.GetLogsAsync(id, 10, CancellationToken.None)).Count >= 3, TimeSpan.FromSeconds(10));
             Assert.Equal(["out-1", "out-2"], logs.Where(l => !l.IsStdErr).Select(l => l.Text));
             Assert.Equal(["err-1"], logs.Where(l => l.IsStdErr).Select(l => l.Text));

@@ -86,11 +86,31 @@ public sealed class DockerFixture : IAsyncLifetime
         PidsLimit = 400,
     };
 
+    /// <summary>Containers carrying <c>browserisolation.{label}={value}</c>.</summary>
+    public async Task<IReadOnlyList<ContainerSummary>> ContainersAsync(string label, string value, bool includeStopped = false) =>
+        await Client.ListContainersAsync(new Dictionary<string, string?> { [$"browserisolation.{label}"] = value }, includeStopped, CancellationToken.None);
+
+    /// <summary>Waits until the daemon no longer knows the container.</summary>
+    public Task WaitUntilGoneAsync(string containerId, TimeSpan timeout) =>
+        WaitUntilAsync(async () => await Client.InspectContainerAsync(containerId, CancellationToken.None) is null, timeout);
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (watch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"condition not met within {timeout.TotalSeconds:0} s");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Removes, by id, every container of this owner (the finally of every test that starts containers).</summary>
     public async Task RemoveOwnedAsync(string owner)
     {
-        var mine = await Client.ListContainersAsync(new Dictionary<string, string?> { ["browserisolation.owner"] = owner }, includeStopped: true, CancellationToken.None);
-        foreach (var container in mine)
+        foreach (var container in await ContainersAsync("owner", owner, includeStopped: true))
         {
             await Client.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
         }

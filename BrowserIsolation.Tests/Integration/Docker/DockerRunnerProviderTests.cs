@@ -127,7 +127,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
 
             Assert.Equal(runner.RunnerId, exit.RunnerId);
             Assert.Contains("code 137", exit.Reason);
-            await WaitUntilAsync(async () => await docker.Client.InspectContainerAsync(container.Id, CancellationToken.None) is null, TimeSpan.FromSeconds(10));
+            await docker.WaitUntilGoneAsync(container.Id, TimeSpan.FromSeconds(10));
         }
         finally
         {
@@ -150,8 +150,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             var dead = await first.StartAsync(Request("r-dead"), CancellationToken.None);
             var foreign = await other.StartAsync(Request("r-foreign"), CancellationToken.None);
             await first.DisposeAsync(); // the orchestrator goes away; its containers stay
-            var deadContainer = (await docker.Client.ListContainersAsync(
-                new Dictionary<string, string?> { ["browserisolation.runner"] = dead.RunnerId }, true, CancellationToken.None)).Single();
+            var deadContainer = Assert.Single(await docker.ContainersAsync("runner", dead.RunnerId));
             await docker.Client.StopContainerAsync(deadContainer.Id, TimeSpan.FromSeconds(1), CancellationToken.None);
 
             var listed = await second.ListAsync(CancellationToken.None);
@@ -198,7 +197,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             Assert.Contains("r-broken", failure.Message);
             Assert.Contains("last container log lines", failure.Message);
             Assert.Contains("/nonexistent/chromium", failure.Message);
-            Assert.Empty(await docker.Client.ListContainersAsync(new Dictionary<string, string?> { ["browserisolation.owner"] = owner }, true, CancellationToken.None));
+            Assert.Empty(await docker.ContainersAsync("owner", owner, includeStopped: true));
         }
         finally
         {
@@ -266,8 +265,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
 
     private async Task<ContainerDetails> SingleContainerAsync(string owner)
     {
-        var summary = Assert.Single(await docker.Client.ListContainersAsync(
-            new Dictionary<string, string?> { ["browserisolation.owner"] = owner }, false, CancellationToken.None));
+        var summary = Assert.Single(await docker.ContainersAsync("owner", owner));
         return (await docker.Client.InspectContainerAsync(summary.Id, CancellationToken.None))!;
     }
 
@@ -296,18 +294,5 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
         }
         context.Position = 0;
         await docker.Client.BuildImageAsync(context, new ImageBuildParameters(tag), null, CancellationToken.None);
-    }
-
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"condition not met within {timeout.TotalSeconds:0} s");
-            }
-            await Task.Delay(100);
-        }
     }
 }

@@ -30,8 +30,7 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
             var sessionId = await orchestrator.CreateReadySessionAsync(PageUrl, 1024, 640);
             var readyMs = watch.ElapsedMilliseconds;
 
-            var container = Assert.Single(await docker.Client.ListContainersAsync(
-                new Dictionary<string, string?> { ["browserisolation.session"] = sessionId }, false, CancellationToken.None));
+            var container = Assert.Single(await docker.ContainersAsync("session", sessionId));
             Assert.Equal(owner, container.Labels!["browserisolation.owner"]);
             Assert.Equal("claimed", container.Labels["browserisolation.pool"]);
 
@@ -42,8 +41,7 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
             }
 
             Assert.Equal(HttpStatusCode.NoContent, (await orchestrator.Http.DeleteAsync($"/api/sessions/{sessionId}")).StatusCode);
-            await DockerRunnerProviderTests.WaitUntilAsync(
-                async () => await docker.Client.InspectContainerAsync(container.Id, CancellationToken.None) is null, TimeSpan.FromSeconds(15));
+            await docker.WaitUntilGoneAsync(container.Id, TimeSpan.FromSeconds(15));
         }
         finally
         {
@@ -61,15 +59,13 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
         try
         {
             var sessionId = await orchestrator.CreateReadySessionAsync(PageUrl);
-            var container = Assert.Single(await docker.Client.ListContainersAsync(
-                new Dictionary<string, string?> { ["browserisolation.session"] = sessionId }, false, CancellationToken.None));
+            var container = Assert.Single(await docker.ContainersAsync("session", sessionId));
 
             await docker.Client.KillContainerAsync(container.Id, "SIGKILL", CancellationToken.None);
 
             var failed = await orchestrator.WaitForStatusAsync(sessionId, "error", TimeSpan.FromSeconds(15));
             Assert.Contains("code 137", failed.GetProperty("error").GetString());
-            await DockerRunnerProviderTests.WaitUntilAsync(
-                async () => await docker.Client.InspectContainerAsync(container.Id, CancellationToken.None) is null, TimeSpan.FromSeconds(15));
+            await docker.WaitUntilGoneAsync(container.Id, TimeSpan.FromSeconds(15));
         }
         finally
         {
@@ -92,13 +88,11 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
                 await earlier.StartAsync(new RunnerStartRequest("r-leftover", 1280, 720, new Dictionary<string, string> { ["session"] = "gone" }),
                     CancellationToken.None);
             }
-            var leftover = Assert.Single(await docker.Client.ListContainersAsync(
-                new Dictionary<string, string?> { ["browserisolation.owner"] = owner }, false, CancellationToken.None));
+            var leftover = Assert.Single(await docker.ContainersAsync("owner", owner));
 
             orchestrator = await StartOrchestratorAsync(owner);
 
-            await DockerRunnerProviderTests.WaitUntilAsync(
-                async () => await docker.Client.InspectContainerAsync(leftover.Id, CancellationToken.None) is null, TimeSpan.FromSeconds(20));
+            await docker.WaitUntilGoneAsync(leftover.Id, TimeSpan.FromSeconds(20));
             Assert.Contains("leftover", orchestrator.Output);
         }
         finally
