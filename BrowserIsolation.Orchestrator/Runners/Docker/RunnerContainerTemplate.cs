@@ -94,7 +94,7 @@ internal sealed class RunnerContainerTemplate
         }
         foreach (var (key, value) in _telemetryEnvironment)
         {
-            env.Add($"{key}={(key == "OTEL_EXPORTER_OTLP_ENDPOINT" && !hostNetwork ? ThroughHostGateway(value) : value)}");
+            env.Add($"{key}={(key.EndsWith("_ENDPOINT", StringComparison.Ordinal) && !hostNetwork ? ThroughHostGateway(value) : value)}");
         }
         env.Add($"OTEL_RESOURCE_ATTRIBUTES={ResourceAttributes(request.RunnerId)}");
 
@@ -186,10 +186,14 @@ internal sealed class RunnerContainerTemplate
         return container.PublishedPort($"{_options.HttpPort}/tcp") is { } published ? new Uri($"http://{UrlHost(AnnounceHost)}:{published}/") : null;
     }
 
-    /// <summary>OTEL_EXPORTER_OTLP_* of the orchestrator (Aspire sets them), passed through to every runner.</summary>
+    /// <summary>
+    /// The orchestrator's OTEL_* settings (Aspire sets the OTLP endpoint, headers and export intervals), passed through to
+    /// every runner; the service name and resource attributes are the runner's own.
+    /// </summary>
     private static List<KeyValuePair<string, string>> TelemetryEnvironment(IEnumerable<KeyValuePair<string, string?>> configuration) =>
         [.. configuration
-            .Where(c => c.Key.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal) && !c.Key.Contains(':') && !string.IsNullOrEmpty(c.Value))
+            .Where(c => c.Key.StartsWith("OTEL_", StringComparison.Ordinal) && c.Key is not ("OTEL_SERVICE_NAME" or "OTEL_RESOURCE_ATTRIBUTES") &&
+                !c.Key.Contains(':') && !string.IsNullOrEmpty(c.Value))
             .Select(c => new KeyValuePair<string, string>(c.Key, c.Value!))];
 
     private string ResourceAttributes(string runnerId)

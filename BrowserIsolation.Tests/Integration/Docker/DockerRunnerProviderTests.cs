@@ -253,6 +253,46 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
         }
     }
 
+    [Fact]
+    public async Task Runner_containers_send_traces_metrics_and_logs_to_the_orchestrators_OTLP_endpoint()
+    {
+        // Host network: the container reaches a collector on the host's loopback, as the Aspire dashboard's is.
+        await using var collector = await OtlpReceiver.StartAsync();
+        var owner = DockerFixture.NewOwner();
+        var provider = CreateProvider(docker.Options(owner, network: "host"), new()
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString().TrimEnd('/'),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "500",
+        });
+        try
+        {
+            var runner = await provider.StartAsync(Request("r-otel"), CancellationToken.None);
+            Assert.Equal(HttpStatusCode.OK, await GetHealthAsync(runner, runner.Token));
+
+            foreach (var signal in new[] { "logs", "traces", "metrics" })
+            {
+                try
+                {
+                    // service.name and service.instance.id (the runner id) of the runner's resource
+                    await collector.WaitForAsync(signal, TimeSpan.FromSeconds(20), "browserisolation-runner", "r-otel");
+                }
+                catch (TimeoutException)
+                {
+                    output.WriteLine(collector.Dump);
+                    Assert.Fail($"no {signal} from the runner container reached the collector (received {collector.Summary})");
+                }
+            }
+        }
+        finally
+        {
+            await provider.DisposeAsync();
+            await docker.RemoveOwnedAsync(owner);
+        }
+    }
+
     private DockerRunnerProvider CreateProvider(DockerRunnerOptions options, Dictionary<string, string?>? configuration = null) =>
         new(docker.Client, Options.Create(options), Options.Create(new RunnerOptions { StartTimeout = TimeSpan.FromSeconds(60) }),
             new ConfigurationBuilder().AddInMemoryCollection(configuration ?? []).Build(),

@@ -48,6 +48,8 @@ public sealed class RunnerContainerTemplateTests
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://localhost:18889",
             ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-otlp-api-key=k",
+            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = "http://127.0.0.1:18889/v1/traces",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
             ["OTEL_RESOURCE_ATTRIBUTES"] = "service.instance.id=orchestrator-1,deployment.environment=dev",
             ["OTEL_SERVICE_NAME"] = "orchestrator",
         });
@@ -56,6 +58,10 @@ public sealed class RunnerContainerTemplateTests
 
         Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT=http://host.docker.internal:18889", env);
         Assert.Contains("OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=k", env);
+        Assert.Contains("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://host.docker.internal:18889/v1/traces", env);
+        Assert.Contains("OTEL_METRIC_EXPORT_INTERVAL=1000", env);
+        Assert.Single(env, e => e.StartsWith("OTEL_SERVICE_NAME=", StringComparison.Ordinal));
+        Assert.Single(env, e => e.StartsWith("OTEL_RESOURCE_ATTRIBUTES=", StringComparison.Ordinal));
         Assert.Contains("OTEL_SERVICE_NAME=browserisolation-runner", env);
         Assert.Contains("OTEL_RESOURCE_ATTRIBUTES=deployment.environment=dev,service.instance.id=r-1", env);
     }
