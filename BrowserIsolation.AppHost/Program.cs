@@ -48,10 +48,13 @@ if (builder.ExecutionContext.IsRunMode)
         throw new InvalidOperationException("the runner image has no name");
     }
 
+    // On a Linux Docker engine the host network lets runner containers reach the dashboard's loopback OTLP endpoint
+    // (and clients reach them at 127.0.0.1); Docker Desktop routes host.docker.internal from its bridge instead.
+    var runnerNetwork = builder.Configuration["Runner:Docker:Network"] ?? (OperatingSystem.IsLinux() ? "host" : "bridge");
     orchestrator
         .WithEnvironment("Runner__Docker__Image", runnerImageName)
-        // bridge (default) or host. On Linux, host lets runner containers reach the dashboard's loopback OTLP endpoint.
-        .WithEnvironment("Runner__Docker__Network", builder.Configuration["Runner:Docker:Network"] ?? "bridge")
+        .WithEnvironment("Runner__Docker__Network", runnerNetwork)
+        .WithEnvironment("Runner__Docker__BindIp", "127.0.0.1")
         .WithEnvironment("Turn__Urls__0", ReferenceExpression.Create(
             $"turn:{turnUdp.Property(EndpointProperty.Host)}:{turnUdp.Property(EndpointProperty.Port)}?transport=udp"))
         .WithEnvironment("Turn__Urls__1", ReferenceExpression.Create(
