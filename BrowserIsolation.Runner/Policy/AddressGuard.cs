@@ -11,8 +11,8 @@ namespace BrowserIsolation.Runner.Policy;
 /// </summary>
 public sealed class AddressGuard
 {
-    private readonly IPNetwork[] _allowCidrs;
-    private readonly IPNetwork[] _denyCidrs;
+    private readonly Cidr[] _allowCidrs;
+    private readonly Cidr[] _denyCidrs;
     private readonly HashSet<IPAddress> _ownAddresses;
     private readonly HashSet<(IPAddress Address, int Port)> _allowAddressPorts = [];
     private readonly HashSet<(string Name, int Port)> _allowNamePorts = [];
@@ -67,20 +67,32 @@ public sealed class AddressGuard
     {
         var canonical = Canonical(address);
         var shown = canonical.ToString();
+        var range = SpecialAddressRanges.Find(canonical);
 
-        if (_ownAddresses.Contains(canonical))
+        if (canonical.IsIPv4MappedToIPv6)
         {
-            return AddressVerdict.Refuse("own_address", $"{shown} is an address of this runner");
+            // Literally the IPv4 address (the socket connects to it): every rule applies to the IPv4 form only.
+            var v4 = canonical.MapToIPv4();
+            var inner = Judge(v4, port, requestedName);
+            return inner with { Reason = $"{shown} is {range!.Description} of {v4}: {inner.Reason}" };
         }
-        foreach (var deny in _denyCidrs)
+        var embedded = range is { Treatment: RangeTreatment.EmbedsIPv4 } ? SpecialAddressRanges.EmbeddedIPv4(canonical, range) : null;
+
+        foreach (var candidate in embedded is null ? [canonical] : new[] { canonical, embedded })
         {
-            if (deny.Contains(canonical))
+            if (_ownAddresses.Contains(candidate))
             {
-                return AddressVerdict.Refuse("operator_deny", $"{shown} is in the operator's deny list ({deny})");
+                return AddressVerdict.Refuse("own_address", $"{shown} is an address of this runner");
+            }
+            foreach (var deny in _denyCidrs)
+            {
+                if (deny.Contains(candidate))
+                {
+                    return AddressVerdict.Refuse("operator_deny", $"{shown} is in the operator's deny list ({deny})");
+                }
             }
         }
 
-        var range = SpecialAddressRanges.Find(canonical);
         if (range is { Treatment: RangeTreatment.RefuseAlways })
         {
             return AddressVerdict.Refuse(range.Category, $"{shown} is {range.Description}");
@@ -103,9 +115,8 @@ public sealed class AddressGuard
         {
             return AddressVerdict.Allow("public", $"{shown} is a public address");
         }
-        if (range.Treatment == RangeTreatment.EmbedsIPv4)
+        if (embedded is not null)
         {
-            var embedded = SpecialAddressRanges.EmbeddedIPv4(canonical, range);
             var inner = Judge(embedded, port, requestedName);
             return inner with { Reason = $"{shown} is {range.Description} of {embedded}: {inner.Reason}" };
         }
@@ -114,29 +125,6 @@ public sealed class AddressGuard
 
     private static IPAddress Canonical(IPAddress address) => HostNormalizer.StripScope(address);
 
-    private static IPNetwork ParseCidr(string text, string key)
-    {
-        var trimmed = text.Trim();
-        var slash = trimmed.IndexOf('/');
-        var addressText = slash < 0 ? trimmed : trimmed[..slash];
-        if (!IPAddress.TryParse(addressText, out var address) || addressText.Contains('%'))
-        {
-            throw new FormatException($"{key}: '{text}' is not an address or CIDR.");
-        }
-        var maxBits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        var bits = maxBits;
-        if (slash >= 0 && (!int.TryParse(trimmed.AsSpan(slash + 1), out bits) || bits < 0 || bits > maxBits))
-        {
-            throw new FormatException($"{key}: '{text}' has an invalid prefix length.");
-        }
-        try
-        {
-            // Unlike IPNetwork.Parse, the constructor refuses host bits ("10.0.0.1/8"): an operator typo should fail loudly.
-            return new IPNetwork(address, bits);
-        }
-        catch (ArgumentException)
-        {
-            throw new FormatException($"{key}: '{text}' has host bits set after the prefix.");
-        }
-    }
+    private static Cidr ParseCidr(string text, string key) =>
+        Cidr.TryParse(text, out var cidr, out var error) ? cidr : throw new FormatException($"{key}: '{text}': {error}.");
 }

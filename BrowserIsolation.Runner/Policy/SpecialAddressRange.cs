@@ -16,8 +16,8 @@ internal enum RangeTreatment
 }
 
 /// <summary>One row of the special-purpose address table (IANA IPv4/IPv6 special-purpose registries).</summary>
-internal sealed record SpecialAddressRange(IPNetwork Network, RangeTreatment Treatment, string Category, string Description)
+internal sealed record SpecialAddressRange(Cidr Network, RangeTreatment Treatment, string Category, string Description)
 {
     public static SpecialAddressRange Of(string cidr, RangeTreatment treatment, string category, string description) =>
-        new(IPNetwork.Parse(cidr), treatment, category, description);
+        new(Cidr.Parse(cidr), treatment, category, description);
 }
