@@ -113,6 +113,21 @@ internal sealed partial class ChromiumUnderTest : IAsyncDisposable
         return page;
     }
 
+    /// <summary>Asks Chromium to exit (CDP Browser.close) so it flushes files such as the net log.</summary>
+    public async Task CloseGracefullyAsync()
+    {
+        try
+        {
+            var cdp = await Browser.NewBrowserCDPSessionAsync();
+            await cdp.SendAsync("Browser.close").WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception)
+        {
+            // The connection drops as Chromium exits.
+        }
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
