@@ -1,9 +1,9 @@
 namespace BrowserIsolation.Runner.Policy;
 
 /// <summary>
-/// Configuration section <c>Policy:Egress</c>. Precedence when judging an address:
-/// <see cref="DenyCidrs"/> and this host's own addresses, then the always-refused ranges (unspecified, multicast,
-/// broadcast), then <see cref="AllowCidrs"/>/<see cref="AllowHostPorts"/>, then the special-purpose ranges.
+/// Configuration section <c>Policy:Egress</c>. Precedence when judging an address: <see cref="DenyCidrs"/>; the
+/// always-refused ranges (unspecified, multicast, broadcast); <see cref="AllowHostPorts"/>; this host's own addresses
+/// (<see cref="DenyLocalInterfaces"/>); <see cref="AllowCidrs"/>; the special-purpose ranges; otherwise allowed.
 /// </summary>
 public sealed class EgressOptions
 {
