@@ -28,7 +28,7 @@ public sealed class EgressOptions
     public int MaxConnections { get; set; } = 256;
 
     /// <summary>Longest request or response head (request line plus headers), in bytes.</summary>
-    public int MaxHeaderBytes { get; set; } = 32 * 1024;
+    public int MaxHeaderBytes { get; set; } = 64 * 1024;
 
     /// <summary>Time a client has to send its whole request head (slowloris).</summary>
     public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(10);
