@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace BrowserIsolation.Bench.DockerColdStart;
+namespace BrowserIsolation.DockerColdStartBench;
 
 /// <summary>An orchestrator process on a free loopback port; ended (by PID) on dispose.</summary>
 public sealed partial class Orchestrator : IAsyncDisposable

@@ -11,4 +11,4 @@ dotnet publish BrowserIsolation.Runner -c Release -r linux-x64 --self-contained 
 start=$(date +%s.%N)
 docker build --network host -q -t browserisolation-runner:bench BrowserIsolation.Runner >/dev/null
 echo "runner image built in $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
-exec dotnet run --project bench/DockerColdStart -c Release -- --image browserisolation-runner:bench "$@"
+exec dotnet run --project bench/BrowserIsolation.DockerColdStartBench -c Release -- --image browserisolation-runner:bench "$@"

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
-using BrowserIsolation.Bench.DockerColdStart;
+using BrowserIsolation.DockerColdStartBench;
 
 // Cold start, create -> first frame, of a session on a Docker runner and on a process runner: two orchestrators
 // (Runner:Provider=docker and =process), one session at a time, alternating, each after one warm-up.
