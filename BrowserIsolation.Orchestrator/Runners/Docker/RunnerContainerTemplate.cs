@@ -92,6 +92,11 @@ internal sealed class RunnerContainerTemplate
         {
             env.Add($"Media__PublicIp={PublicIp}");
         }
+        if (hostNetwork)
+        {
+            // On the host's own network the runner binds its media port where the HTTP port goes, not on every interface.
+            env.Add($"Media__UdpBindAddress={_options.BindIp}");
+        }
         foreach (var (key, value) in _telemetryEnvironment)
         {
             env.Add($"{key}={(key.EndsWith("_ENDPOINT", StringComparison.Ordinal) && !hostNetwork ? ThroughHostGateway(value) : value)}");

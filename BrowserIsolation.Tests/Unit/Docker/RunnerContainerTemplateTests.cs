@@ -20,6 +20,7 @@ public sealed class RunnerContainerTemplateTests
         Assert.Equal([new PortBinding("127.0.0.1", "40007")], bindings["40007/udp"]);
         Assert.Contains("Media__UdpPort=40007", spec.Env!);
         Assert.Contains("Media__PublicIp=127.0.0.1", spec.Env!);
+        Assert.DoesNotContain(spec.Env!, e => e.StartsWith("Media__UdpBindAddress=", StringComparison.Ordinal)); // the container's own interfaces
         Assert.Contains("ASPNETCORE_URLS=http://+:8080", spec.Env!);
         Assert.Contains("Runner__Token=secret", spec.Env!);
         Assert.Equal("me", spec.Labels!["browserisolation.owner"]); // a request label cannot take over the provider's own
@@ -37,6 +38,7 @@ public sealed class RunnerContainerTemplateTests
         Assert.Null(spec.HostConfig!.PortBindings);
         Assert.Null(spec.ExposedPorts);
         Assert.Contains("ASPNETCORE_URLS=http://127.0.0.1:40002", spec.Env!);
+        Assert.Contains("Media__UdpBindAddress=127.0.0.1", spec.Env!);
         Assert.Equal("40002", spec.Labels!["browserisolation.http-port"]);
         Assert.Equal("40001", spec.Labels["browserisolation.media-port"]);
     }
