@@ -18,6 +18,7 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<BrowserHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());
         builder.Services.AddSingleton<ClientHub>();
+        builder.Services.AddSingleton<StreamMetrics>();
         builder.AddVideoPipeline();
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
         return builder;
