@@ -13,7 +13,10 @@ namespace BrowserIsolation.Orchestrator.Apis;
 /// </summary>
 public static class ControlApi
 {
-    private const int MaxRunnerResponseBytes = 256 * 1024;
+    private const int MaxRunnerResponseBytes = 512 * 1024;
+
+    /// <summary>Policies carry lists; they may be larger than other bodies.</summary>
+    private const int MaxPolicyBytes = 256 * 1024;
 
     public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
     {
@@ -30,7 +33,7 @@ public static class ControlApi
         api.MapPost("/tabs/{tabId}/activate", (string id, string tabId, HttpContext c) =>
             ValidTabId(tabId) ? ForwardAsync(id, c, HttpMethod.Post, $"tabs/{tabId}/activate", bodyRequired: false) : Task.FromResult(InvalidTabId()));
         api.MapGet("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "policy", bodyRequired: false));
-        api.MapPut("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "policy", bodyRequired: true));
+        api.MapPut("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "policy", bodyRequired: true, MaxPolicyBytes));
         return app;
     }
 
@@ -38,7 +41,8 @@ public static class ControlApi
 
     private static IResult InvalidTabId() => Problems.BadRequest("invalid_tab_id", "not a tab id (see GET /api/sessions/{id}/tabs)");
 
-    private static async Task<IResult> ForwardAsync(string id, HttpContext context, HttpMethod method, string runnerPath, bool bodyRequired)
+    private static async Task<IResult> ForwardAsync(string id, HttpContext context, HttpMethod method, string runnerPath, bool bodyRequired,
+        int? maxBodyBytes = null)
     {
         var services = context.RequestServices;
         var sessions = services.GetRequiredService<SessionService>();
@@ -48,7 +52,7 @@ public static class ControlApi
         HttpContent? content = null;
         if (method != HttpMethod.Get && method != HttpMethod.Delete)
         {
-            var body = await ReadJsonObjectAsync(context.Request, limits.MaxBodyBytes, bodyRequired, cancellationToken);
+            var body = await ReadJsonObjectAsync(context.Request, maxBodyBytes ?? limits.MaxBodyBytes, bodyRequired, cancellationToken);
             if (body.Problem is not null)
             {
                 return body.Problem;

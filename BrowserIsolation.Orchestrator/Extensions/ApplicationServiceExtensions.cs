@@ -18,6 +18,7 @@ public static class ApplicationServiceExtensions
 
         services.AddSingleton<ISessionStore, InMemorySessionStore>();
 
+        services.AddSingleton<RunnerPolicyEnvironment>();
         services.AddSingleton<ProcessRunnerProvider>();
         services.AddSingleton<IRunnerProvider>(sp => sp.GetRequiredService<ProcessRunnerProvider>());
         services.AddSingleton<IRunnerSource, ColdRunnerSource>();
