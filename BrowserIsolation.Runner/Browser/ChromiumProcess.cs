@@ -44,7 +44,10 @@ public sealed class ChromiumProcess : IAsyncDisposable
             ["HOME"] = workDir,
             ["XDG_CONFIG_HOME"] = System.IO.Path.Combine(workDir, "config"),
             ["XDG_CACHE_HOME"] = System.IO.Path.Combine(workDir, "cache"),
+            // Chromium's scratch directories (org.chromium.Chromium.*) would otherwise outlive the session in /tmp.
+            ["TMPDIR"] = System.IO.Path.Combine(workDir, "tmp"),
         };
+        Directory.CreateDirectory(environment["TMPDIR"]);
         var child = PipeSpawn.Start(options.Path, args, System.IO.Path.Combine(workDir, "chromium.log"), environment);
         // The orchestrator kills this group too if the runner itself is killed.
         await File.WriteAllTextAsync(System.IO.Path.Combine(workDir, "chromium.pid"), child.Pid.ToString(), cancellationToken);
