@@ -144,7 +144,8 @@ public sealed class BrowserControl(
             {
                 try
                 {
-                    await Cdp.SendAsync("Storage.clearDataForOrigin", new { origin, storageTypes = "all" }, cancellationToken: cancellationToken);
+                    // Only a page session can clear an origin's data (the browser target answers "Internal error").
+                    await Cdp.SendAsync("Storage.clearDataForOrigin", new { origin, storageTypes = "all" }, keep.SessionId, cancellationToken);
                 }
                 catch (CdpException ex)
                 {

@@ -45,8 +45,15 @@ public sealed class SecurityApi(OrchestratorProcess orchestrator)
         var (status, body, _) = await SendAsync(HttpMethod.Post, "/api/sessions?wait=true", new { url }, apiKey);
         Assert.True(status == HttpStatusCode.Created, $"create failed: {(int)status} {body}");
         var id = body.GetProperty("sessionId").GetString()!;
-        await Orchestrator.WaitForStatusAsync(id, "ready");
-        return (id, body.GetProperty("ownerToken").GetProperty("token").GetString()!);
+        var owner = body.GetProperty("ownerToken").GetProperty("token").GetString()!;
+        var deadline = Stopwatch.StartNew();
+        while (body.GetProperty("status").GetString() != "ready")
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(45) && body.GetProperty("status").GetString() == "pending", $"session {id} did not start: {body}");
+            await Task.Delay(100);
+            (_, body, _) = await SendAsync(HttpMethod.Get, $"/api/sessions/{id}", bearer: owner);
+        }
+        return (id, owner);
     }
 
     public async Task<JsonElement> IssueTokenAsync(string sessionId, string bearer, object request)
