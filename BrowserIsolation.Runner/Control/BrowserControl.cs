@@ -109,8 +109,15 @@ public sealed class BrowserControl(
         return Info(tab);
     }
 
-    public async Task CloseTabAsync(string tabId, CancellationToken cancellationToken) =>
+    /// <summary>Closes a tab and returns once it is gone from the list (the browser reports that a moment later).</summary>
+    public async Task CloseTabAsync(string tabId, CancellationToken cancellationToken)
+    {
         await Tabs.CloseAsync(Tab(tabId), cancellationToken);
+        for (var i = 0; i < 60 && Tabs.Find(tabId) is not null; i++)
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
 
     public async Task<TabInfo> ActivateTabAsync(string tabId, CancellationToken cancellationToken)
     {
