@@ -79,9 +79,7 @@ public sealed class JoinTokens
             return false;
         }
         var signed = token[..lastDot];
-        Span<byte> signature = stackalloc byte[64];
-        if (!Base64Url.TryDecodeFromChars(token.AsSpan(lastDot + 1), signature, out var signatureLength) ||
-            !CryptographicOperations.FixedTimeEquals(signature[..signatureLength], Sign(signed)))
+        if (!SignatureMatches(token.AsSpan(lastDot + 1), signed))
         {
             error = "the join token's signature is not valid";
             return false;
@@ -108,6 +106,21 @@ public sealed class JoinTokens
         }
         error = "";
         return true;
+    }
+
+    private bool SignatureMatches(ReadOnlySpan<char> encoded, string signed)
+    {
+        Span<byte> signature = stackalloc byte[64];
+        try
+        {
+            // TryDecode reports a short buffer; a character outside the alphabet still throws.
+            return Base64Url.TryDecodeFromChars(encoded, signature, out var length) &&
+                CryptographicOperations.FixedTimeEquals(signature[..length], Sign(signed));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private byte[] Sign(string signed) => HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(signed));

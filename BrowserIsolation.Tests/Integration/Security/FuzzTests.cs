@@ -115,8 +115,9 @@ public sealed class FuzzTests(SecuredEnvironment env) : IClassFixture<SecuredEnv
         var problems = 0;
         for (var i = 0; i < count; i++)
         {
-            var (method, path, body, bearer) = _random.Next(6) switch
+            var (method, path, body, bearer) = _random.Next(7) switch
             {
+                6 => (HttpMethod.Get, $"/api/sessions/{id}", "", "bi1." + PrintableString(_random.Next(0, 80)) + Pick("", "." + PrintableString(43), ".AAAA")),
                 0 => (HttpMethod.Post, "/api/sessions", BadObject("url", "width", "height"), Key),
                 1 => (HttpMethod.Post, $"/api/sessions/{id}/navigate", BadObject("url", "tabId"), token),
                 2 => (HttpMethod.Put, $"/api/sessions/{id}/policy", BadObject("allowList", "blockList", "homepage", "popupsAsTabs", "allowDownloads"), Key),
@@ -214,6 +215,8 @@ public sealed class FuzzTests(SecuredEnvironment env) : IClassFixture<SecuredEnv
         }
         return new string(chars);
     }
+
+    private string PrintableString(int length) => new([.. Enumerable.Range(0, length).Select(_ => (char)_random.Next(0x21, 0x7f))]);
 
     private static string Shorten(string s) => s.Length > 120 ? s[..120] + "…" : s;
 }
