@@ -1,4 +1,5 @@
 using BrowserIsolation.Orchestrator.Apis;
+using BrowserIsolation.Orchestrator.Auth;
 using BrowserIsolation.Orchestrator.Extensions;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,14 +12,21 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
 builder.UseDefaultListenAddress();
+if (ListenAddressGuard.Refusal(builder.Configuration, builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new()) is { } refusal)
+{
+    Console.Error.WriteLine(refusal);
+    return 2;
+}
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddApiSecurity();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+app.UseApiSecurity();
 app.MapDefaultEndpoints();
 app.UseDefaultFiles();
 app.UseStaticFiles();
@@ -26,13 +34,24 @@ app.UseStaticFiles();
 app.MapSessionsApi();
 app.MapStreamApi();
 app.MapSignalingApi();
+app.MapTokensApi();
+app.MapControlApi();
 app.Map("/api/{**rest}", (string? rest) => Problems.Create(404, "not_found", "Not found", $"no API at /api/{rest}"));
 app.MapFallbackToFile("index.html");
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
-    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+    var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+    if (!app.Services.GetRequiredService<ApiKeys>().Enabled && addresses.Where(a => !ListenAddressGuard.IsLoopbackUrl(a)).ToList() is { Count: > 0 } exposed)
+    {
+        Console.Error.WriteLine(ListenAddressGuard.Message(exposed));
+        Environment.ExitCode = 2;
+        app.Lifetime.StopApplication();
+        return;
+    }
+    var address = addresses.FirstOrDefault();
     Console.WriteLine($"BrowserIsolation is ready: open {address} in a browser");
 });
 
 app.Run();
+return Environment.ExitCode;

@@ -15,6 +15,8 @@ app.UseMiddleware<RunnerTokenMiddleware>();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.MapDefaultEndpoints();
 app.MapRunnerApi();
+app.MapControlApi();
+app.MapPolicyApi();
 
 // The orchestrator waits for this line: the API listens and Chromium is connected.
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>

@@ -27,6 +27,9 @@ public sealed class RunnerOptions
     /// <summary>Input events accepted per client per second (token bucket; bursts of twice that).</summary>
     public int MaxInputEventsPerSecond { get; set; } = 400;
 
+    /// <summary>Tabs a session may have open; more (control API or popups) are refused.</summary>
+    public int MaxTabs { get; set; } = 20;
+
     public string ResolveWorkDir() => string.IsNullOrWhiteSpace(WorkDir)
         ? Path.Combine(Path.GetTempPath(), "browserisolation", Id)
         : WorkDir;

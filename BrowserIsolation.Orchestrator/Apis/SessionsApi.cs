@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using BrowserIsolation.Orchestrator.Auth;
 using BrowserIsolation.Orchestrator.Relay;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Sessions;
@@ -21,7 +23,7 @@ public static class SessionsApi
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, SessionService sessions, IOptions<SessionLimits> options,
-        bool? wait, CancellationToken cancellationToken)
+        SessionQuota quota, JoinTokenIssuer tokens, bool? wait, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var body = await RequestBody.ReadJsonAsync<CreateSessionRequest>(context.Request, o.MaxBodyBytes, cancellationToken);
@@ -35,19 +37,28 @@ public static class SessionsApi
             return invalid;
         }
         var url = SessionRequestValidator.NormalizeUrl(request.Url!);
-        var session = await sessions.CreateAsync(url, request.Width ?? o.DefaultWidth, request.Height ?? o.DefaultHeight,
-            context.User.Identity?.Name ?? "anonymous", cancellationToken);
+        var createdBy = context.User.Identity?.Name ?? "anonymous";
+        var (admitted, session) = await quota.AdmitAsync(createdBy, () => sessions.CreateAsync(url, request.Width ?? o.DefaultWidth,
+            request.Height ?? o.DefaultHeight, createdBy, cancellationToken), cancellationToken);
+        if (!admitted)
+        {
+            return Problems.Create(429, "session_quota", "Too many sessions for this API key",
+                $"an API key may hold {quota.Limit} active sessions (Auth:MaxSessionsPerApiKey); end one first");
+        }
         if (session is null)
         {
             context.Response.Headers.RetryAfter = o.RetryAfterSeconds.ToString();
             return Problems.Create(429, "too_many_sessions", "Too many sessions",
                 $"the limit of {o.MaxSessions} active sessions is reached; retry after {o.RetryAfterSeconds} s or end a session");
         }
+        // The creator joins as owner: the Web UI (and integrators) open the session with this token.
+        var (owner, _) = await tokens.IssueAsync(session.SessionId, new JoinTokenIssuer.Request(Roles.Owner, "Owner", null, null),
+            context.Request, cancellationToken);
         if (wait == true)
         {
             session = await sessions.WaitUntilStartedAsync(session.SessionId, o.StartTimeout, cancellationToken) ?? session;
         }
-        return Results.Created($"/api/sessions/{session.SessionId}", SessionView.From(session, metrics: null));
+        return Results.Created($"/api/sessions/{session.SessionId}", SessionView.From(session, metrics: null) with { OwnerToken = owner });
     }
 
     private static async Task<IResult> ListAsync(SessionService sessions, CancellationToken cancellationToken)
@@ -84,6 +95,10 @@ public sealed record SessionView(
     string SessionId, string Status, string Url, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? ReadyAt,
     DateTimeOffset? EndedAt, int Width, int Height, long? StartupMs, string WsUrl, SessionMetricsView? Metrics)
 {
+    /// <summary>Only in the create response: the creator's owner token and join link.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JoinTokenView? OwnerToken { get; init; }
+
     public static SessionView From(Session s, SessionMetricsView? metrics) => new(
         s.SessionId, JsonNamingPolicy.CamelCase.ConvertName(s.Status.ToString()), s.Url, s.Error, s.CreatedAt, s.ReadyAt, s.EndedAt,
         s.Width, s.Height, s.StartupMs, $"/ws/sessions/{s.SessionId}", metrics);

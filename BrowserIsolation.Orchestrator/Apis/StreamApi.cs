@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using BrowserIsolation.Orchestrator.Auth;
 using BrowserIsolation.Orchestrator.Relay;
 using BrowserIsolation.Orchestrator.Sessions;
 
@@ -34,11 +35,15 @@ public static class StreamApi
             await refusal.ExecuteAsync(context);
             return;
         }
-        var participant = context.Request.Query["name"].ToString() is { Length: > 0 and <= 64 } name ? name : "guest";
+        // A join token names the participant; without auth, a token-less client is the operator (owner), named by ?name=.
+        var caller = context.GetCaller();
+        var participant = caller?.Participant is { } p
+            ? new RunnerParticipant(p.ParticipantId, p.DisplayName, p.Role)
+            : new RunnerParticipant("local", JoinTokenIssuer.CleanDisplayName(context.Request.Query["name"].ToString()) ?? "Owner", Roles.Owner);
         ClientWebSocket runner;
         try
         {
-            runner = await relay.ConnectRunnerAsync(session!, participant, "owner", context.RequestAborted);
+            runner = await relay.ConnectRunnerAsync(session!, participant, context.RequestAborted);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or HttpRequestException)
         {
@@ -47,6 +52,6 @@ public static class StreamApi
             return;
         }
         using var client = await context.WebSockets.AcceptWebSocketAsync();
-        await relay.RelayAsync(client, runner, session!, context.RequestAborted);
+        await relay.RelayAsync(client, runner, session!, participant.ParticipantId, context.RequestAborted);
     }
 }

@@ -21,6 +21,7 @@ public static class ApplicationServiceExtensions
 
         services.AddSingleton<ISessionStore, InMemorySessionStore>();
 
+        services.AddSingleton<RunnerPolicyEnvironment>();
         AddRunnerProvider(services, builder.Configuration);
         services.AddSingleton<IRunnerSource, ColdRunnerSource>();
         services.AddHttpClient<RunnerClient>(c => c.Timeout = TimeSpan.FromSeconds(30));

@@ -10,7 +10,9 @@ namespace BrowserIsolation.Orchestrator.Relay;
 /// </summary>
 public sealed class SessionConnections
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, CancellationTokenSource>> _bySession = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Entry>> _bySession = new();
+
+    private sealed record Entry(string ParticipantId, CancellationTokenSource Cancel);
 
     public SessionConnections(ISessionStore store)
     {
@@ -28,34 +30,39 @@ public sealed class SessionConnections
     public IReadOnlyCollection<string> SessionsWithClients => [.. _bySession.Where(p => !p.Value.IsEmpty).Select(p => p.Key)];
 
     /// <summary>Registers a relay; its token is cancelled when the session ends. Dispose to unregister.</summary>
-    public Registration Register(string sessionId)
+    public Registration Register(string sessionId, string participantId = "")
     {
         var set = _bySession.GetOrAdd(sessionId, _ => new());
         var id = Guid.NewGuid();
         var cts = new CancellationTokenSource();
-        set[id] = cts;
+        set[id] = new Entry(participantId, cts);
         return new Registration(cts.Token, () =>
         {
             if (set.TryRemove(id, out var removed))
             {
-                removed.Dispose();
+                removed.Cancel.Dispose();
             }
             if (set.IsEmpty)
             {
-                _bySession.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Guid, CancellationTokenSource>>(sessionId, set));
+                _bySession.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Guid, Entry>>(sessionId, set));
             }
         });
     }
 
-    public void CloseAll(string sessionId)
+    public void CloseAll(string sessionId) => Close(sessionId, _ => true);
+
+    /// <summary>Ends one participant's relays (removed from the session, or its role changed).</summary>
+    public void CloseParticipant(string sessionId, string participantId) => Close(sessionId, p => p == participantId);
+
+    private void Close(string sessionId, Func<string, bool> which)
     {
         if (_bySession.TryGetValue(sessionId, out var set))
         {
-            foreach (var cts in set.Values)
+            foreach (var entry in set.Values.Where(e => which(e.ParticipantId)))
             {
                 try
                 {
-                    cts.Cancel();
+                    entry.Cancel.Cancel();
                 }
                 catch (ObjectDisposedException)
                 {

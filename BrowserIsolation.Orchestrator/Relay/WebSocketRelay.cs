@@ -6,6 +6,9 @@ using BrowserIsolation.ServiceDefaults.Relay;
 
 namespace BrowserIsolation.Orchestrator.Relay;
 
+/// <summary>Who a relayed client is, as the runner is told (it refuses a viewer's input).</summary>
+public sealed record RunnerParticipant(string ParticipantId, string DisplayName, string Role);
+
 /// <summary>
 /// Relays one client WebSocket to the session's runner, message for message in both directions
 /// (a JPEG frame stays one binary message). Ends when either side closes or the session ends.
@@ -13,7 +16,7 @@ namespace BrowserIsolation.Orchestrator.Relay;
 public sealed class WebSocketRelay(SessionConnections connections, SessionService sessions, ILogger<WebSocketRelay> logger)
 {
     /// <summary>Opens the runner side first, so a dead runner is refused before the client's upgrade is accepted.</summary>
-    public async Task<ClientWebSocket> ConnectRunnerAsync(Session session, string participant, string role, CancellationToken cancellationToken)
+    public async Task<ClientWebSocket> ConnectRunnerAsync(Session session, RunnerParticipant participant, CancellationToken cancellationToken)
     {
         var upstream = new ClientWebSocket();
         upstream.Options.SetRequestHeader("Authorization", $"Bearer {session.RunnerToken}");
@@ -21,7 +24,8 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         var runner = new UriBuilder(new Uri(new Uri(session.RunnerUri!), "ws"))
         {
             Scheme = session.RunnerUri!.StartsWith("https", StringComparison.Ordinal) ? "wss" : "ws",
-            Query = $"participant={Uri.EscapeDataString(participant)}&role={Uri.EscapeDataString(role)}",
+            Query = $"participant={Uri.EscapeDataString(participant.ParticipantId)}&name={Uri.EscapeDataString(participant.DisplayName)}" +
+                $"&role={Uri.EscapeDataString(participant.Role)}",
         };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
@@ -37,9 +41,9 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         }
     }
 
-    public async Task RelayAsync(WebSocket client, ClientWebSocket runner, Session session, CancellationToken requestAborted)
+    public async Task RelayAsync(WebSocket client, ClientWebSocket runner, Session session, string participantId, CancellationToken requestAborted)
     {
-        using var registration = connections.Register(session.SessionId);
+        using var registration = connections.Register(session.SessionId, participantId);
         await sessions.TouchAsync(session.SessionId);
         // Cancelling a pending WebSocket call aborts the socket, so the pumps run uncancelled and end when a side
         // closes; a session end aborts only the runner side, then the client gets a status and a clean close.

@@ -51,6 +51,12 @@ public sealed record Session
     /// <summary>API key (or "anonymous") that created it, for per-key limits.</summary>
     public string? CreatedBy { get; init; }
 
+    /// <summary>Everyone a join token was issued for (see Auth/JoinTokens).</summary>
+    public IReadOnlyList<Participant> Participants { get; init; } = [];
+
+    /// <summary>Join tokens issued so far, for the per-session limit.</summary>
+    public int TokensIssued { get; init; }
+
     [JsonIgnore]
     public bool IsActive => Status is SessionStatus.Pending or SessionStatus.Ready;
 }

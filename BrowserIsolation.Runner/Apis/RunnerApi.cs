@@ -80,8 +80,9 @@ public static class RunnerApi
             return;
         }
         var participant = context.Request.Query["participant"].ToString() is { Length: > 0 and <= 64 } p ? p : "anonymous";
+        var name = context.Request.Query["name"].ToString() is { Length: > 0 and <= 64 } n ? n : participant;
         var role = context.Request.Query["role"].ToString() switch { "viewer" => "viewer", "controller" => "controller", _ => "owner" };
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        await clients.ServeAsync(socket, participant, role, lifetime.ApplicationStopping);
+        await clients.ServeAsync(socket, participant, role, lifetime.ApplicationStopping, name);
     }
 }

@@ -13,6 +13,7 @@ public sealed class BrowserHost(
     IOptions<ChromiumOptions> chromiumOptions,
     FrameHub frames,
     IEnumerable<IChromiumArgsSource> argSources,
+    IEnumerable<IBrowserConcern> concerns,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
@@ -67,6 +68,11 @@ public sealed class BrowserHost(
             _screencast = new Screencast(_chromium.Cdp, _tabs, frames, chromiumOptions.Value, loggers.CreateLogger<Screencast>());
             _screencast.Attach();
             _input = new InputDispatcher(_chromium.Cdp, _tabs);
+            // Before the first tab is touched: policy enforcement must see the very first request.
+            foreach (var concern in concerns)
+            {
+                await concern.AttachAsync(_chromium, _tabs, _stopping.Token);
+            }
             await _tabs.StartAsync(options.Width, options.Height, _stopping.Token);
             _ = _tabs.WatchTitlesAsync(_stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             _ = _chromium.Cdp.Closed.ContinueWith(_ => OnChromiumClosed(), TaskScheduler.Default);
@@ -127,8 +133,17 @@ public sealed class BrowserHost(
     }
 }
 
-/// <summary>Adds Chromium flags from another concern (the egress guard's proxy, for one).</summary>
+/// <summary>Adds Chromium flags from another concern (the egress guard's proxy, for one). Called once, just before launch.</summary>
 public interface IChromiumArgsSource
 {
     IEnumerable<string> GetArgs();
+}
+
+/// <summary>
+/// Something that drives Chromium alongside the tabs (policy enforcement, downloads). Attached once Chromium is connected
+/// and before the first tab is started, so it sees everything from the first request on.
+/// </summary>
+public interface IBrowserConcern
+{
+    Task AttachAsync(ChromiumProcess chromium, TabManager tabs, CancellationToken cancellationToken);
 }

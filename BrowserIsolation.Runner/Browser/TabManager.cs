@@ -33,6 +33,11 @@ public sealed class TabManager(CdpConnection cdp, ILogger<TabManager> logger)
     /// <summary>A tab opened, closed or was renamed.</summary>
     public event Action? TabsChanged;
 
+    /// <summary>Decides whether a page target the browser opened by itself (a popup) becomes a tab; default yes.</summary>
+    public Func<JsonElement, bool>? AdoptFilter { get; set; }
+
+    public int Count => _tabs.Count;
+
     public IReadOnlyList<TabInfo> List() =>
         [.. _tabs.Values.OrderBy(t => t.OpenedAt).Select(t => new TabInfo(t.TargetId, t.Url, t.Title, t == _active))];
 
@@ -149,8 +154,8 @@ public sealed class TabManager(CdpConnection cdp, ILogger<TabManager> logger)
         cdp.SendAsync("Emulation.setDeviceMetricsOverride",
             new { width = _width, height = _height, deviceScaleFactor = 1, mobile = false }, tab.SessionId, cancellationToken);
 
-    /// <summary>Attaches once per target, however many callers (start-up, OpenAsync, targetCreated) ask.</summary>
-    private Task<BrowserTab> AttachAsync(string targetId, CancellationToken cancellationToken) =>
+    /// <summary>Attaches once per target, however many callers (start-up, OpenAsync, targetCreated, the policy's target gate) ask.</summary>
+    public Task<BrowserTab> AttachAsync(string targetId, CancellationToken cancellationToken) =>
         _attaching.GetOrAdd(targetId, id => new Lazy<Task<BrowserTab>>(() => AttachOnceAsync(id, cancellationToken))).Value;
 
     private async Task<BrowserTab> AttachOnceAsync(string targetId, CancellationToken cancellationToken)
@@ -171,7 +176,7 @@ public sealed class TabManager(CdpConnection cdp, ILogger<TabManager> logger)
     {
         switch (e.Method)
         {
-            case "Target.targetCreated" when IsPage(e.Params):
+            case "Target.targetCreated" when IsPage(e.Params) && AdoptFilter?.Invoke(e.Params.GetProperty("targetInfo")) != false:
                 var targetId = e.Params.GetProperty("targetInfo").GetProperty("targetId").GetString()!;
                 _ = Task.Run(() => AdoptNewTabAsync(targetId));
                 break;
@@ -179,10 +184,12 @@ public sealed class TabManager(CdpConnection cdp, ILogger<TabManager> logger)
                 var info = e.Params.GetProperty("targetInfo");
                 if (_tabs.TryGetValue(info.GetProperty("targetId").GetString()!, out var tab))
                 {
-                    tab.Url = info.GetProperty("url").GetString() ?? "";
+                    var url = info.GetProperty("url").GetString() ?? "";
+                    var moved = url != tab.Url;
+                    tab.Url = url;
                     var title = info.GetProperty("title").GetString() ?? "";
-                    // Until the page sets one, Chromium reports the URL as the title.
-                    tab.Title = title == tab.Url || tab.Url.EndsWith(title, StringComparison.Ordinal) ? tab.Title : title;
+                    // Until the page sets one, Chromium reports the URL as the title; a new page drops the old title.
+                    tab.Title = title == tab.Url || tab.Url.EndsWith(title, StringComparison.Ordinal) ? (moved ? "" : tab.Title) : title;
                     if (tab == _active)
                     {
                         NavigationChanged?.Invoke(tab);

@@ -34,6 +34,9 @@ public sealed class ClientConnection : IAsyncDisposable
 
     public string Role { get; }
 
+    /// <summary>The participant's display name (the participant id when none was given).</summary>
+    public string DisplayName { get; init; } = "";
+
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
     public long BytesSent => Interlocked.Read(ref _bytesSent);

@@ -36,8 +36,6 @@ public sealed class ClientHub
                 client.OfferFrame(frame);
             }
         });
-        browser.Ready.ContinueWith(_ => browser.Tabs.NavigationChanged += tab => Broadcast(new { type = "navigation", url = tab.Url, title = tab.Title }),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     public int Count => _clients.Count;
@@ -47,6 +45,9 @@ public sealed class ClientHub
     public long BytesSent => Interlocked.Read(ref _bytesSentByDeparted) + _clients.Values.Sum(c => c.BytesSent);
 
     public IReadOnlyCollection<ClientConnection> Clients => [.. _clients.Values];
+
+    /// <summary>A client joined and got its hello: send it the current state (tabs, policy).</summary>
+    public event Action<ClientConnection>? Connected;
 
     public void Broadcast(object message)
     {
@@ -58,19 +59,24 @@ public sealed class ClientHub
     }
 
     /// <summary>Serves one client until it leaves or the runner stops.</summary>
-    public async Task ServeAsync(WebSocket socket, string participant, string role, CancellationToken stopping)
+    public async Task ServeAsync(WebSocket socket, string participant, string role, CancellationToken stopping, string? displayName = null)
     {
-        var client = new ClientConnection(socket, $"c{Interlocked.Increment(ref _nextId)}", participant, role);
+        var client = new ClientConnection(socket, $"c{Interlocked.Increment(ref _nextId)}", participant, role) { DisplayName = displayName ?? participant };
         _clients[client.Id] = client;
         using var stop = stopping.Register(client.Close);
         _logger.LogInformation("Client {Client} ({Participant}, {Role}) connected; {Count} now", client.Id, participant, role, _clients.Count);
         try
         {
-            client.SendJson(new { type = "hello", sessionId = _state.SessionId, clientId = client.Id, width = _browser.Tabs.Width, height = _browser.Tabs.Height, role });
+            client.SendJson(new
+            {
+                type = "hello", sessionId = _state.SessionId, clientId = client.Id, width = _browser.Tabs.Width, height = _browser.Tabs.Height, role,
+                participantId = participant, name = client.DisplayName,
+            });
             if (_browser.Tabs.Active is { } tab)
             {
-                client.SendJson(new { type = "navigation", url = tab.Url, title = tab.Title });
+                client.SendJson(new { type = "navigation", tabId = tab.TargetId, url = tab.Url, title = tab.Title });
             }
+            Connected?.Invoke(client);
             // A late joiner gets a picture at once, even when the page has stopped changing.
             if (_frames.Latest is { } latest)
             {

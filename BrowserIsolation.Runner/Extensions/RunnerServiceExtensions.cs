@@ -1,7 +1,11 @@
 using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Clients;
+using BrowserIsolation.Runner.Control;
+using BrowserIsolation.Runner.Enforcement;
 using BrowserIsolation.Runner.Media;
+using BrowserIsolation.Runner.Policy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BrowserIsolation.Runner.Extensions;
@@ -14,6 +18,7 @@ public static class RunnerServiceExtensions
         builder.Services.Configure<RunnerOptions>(builder.Configuration.GetSection(RunnerOptions.Section));
         builder.Services.Configure<ChromiumOptions>(builder.Configuration.GetSection(ChromiumOptions.Section));
         builder.Services.AddSingleton<RunnerState>();
+        builder.AddRunnerPolicy();
         builder.Services.AddSingleton<FrameHub>();
         builder.Services.AddSingleton<BrowserHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());
@@ -21,6 +26,34 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<StreamMetrics>();
         builder.AddVideoPipeline();
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
+        return builder;
+    }
+}
+
+/// <summary>The egress guard and the URL policy, enforced through the proxy and CDP (Enforcement/), and the control API's services.</summary>
+public static class RunnerPolicyExtensions
+{
+    public static IHostApplicationBuilder AddRunnerPolicy(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        // Registered before AddEgressPolicy, which only adds the system resolver when none is there.
+        services.AddSingleton<IEgressResolver>(_ => ConfiguredHostsResolver.FromConfiguration(configuration, new SystemEgressResolver()));
+        services.AddEgressPolicy(configuration);
+        // AddEgressPolicy registers Policy.EgressChromiumArgs; this one adds the back/forward cache switch, so it replaces it.
+        services.RemoveAll<IChromiumArgsSource>();
+        services.AddSingleton<IChromiumArgsSource, Enforcement.EgressChromiumArgs>();
+        services.AddSingleton<VisitedOrigins>();
+        services.AddSingleton<RequestInterceptor>();
+        services.AddSingleton<TargetGate>();
+        services.AddSingleton<PolicyEnforcer>();
+        // Attached in this order: interception first, so nothing loads unchecked.
+        services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<RequestInterceptor>());
+        services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<TargetGate>());
+        services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<PolicyEnforcer>());
+        services.AddSingleton<BrowserControl>();
+        services.AddSingleton<BrowserEvents>();
+        services.AddHostedService(sp => sp.GetRequiredService<BrowserEvents>());
         return builder;
     }
 }

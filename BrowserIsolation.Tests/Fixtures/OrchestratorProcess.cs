@@ -48,6 +48,8 @@ public sealed partial class OrchestratorProcess : IAsyncDisposable
         }
         start.Environment["Runner__Process__WorkRoot"] = workRoot;
         start.Environment["Logging__LogLevel__Default"] = "Information";
+        // The browser may reach the tests' web sites (TestSite.DefaultAddress) and nothing else local.
+        start.Environment["Policy__Egress__AllowCidrs__0"] = TestSite.DefaultAddress + "/32";
         start.Environment.Remove("PORT");
         start.Environment.Remove("ASPNETCORE_URLS");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

@@ -23,13 +23,16 @@ public sealed class TestSite : IAsyncDisposable
         BaseUri = baseUri;
     }
 
+    public const string DefaultAddress = "127.0.0.2";
+
     public Uri BaseUri { get; }
 
     public ConcurrentQueue<string> Hits { get; } = new();
 
     public string Url(string path) => new Uri(BaseUri, path).AbsoluteUri;
 
-    public static async Task<TestSite> StartAsync(string address = "127.0.0.1", IDictionary<string, string>? extraPages = null)
+    /// <summary>127.0.0.2 by default: the egress guard refuses loopback, and OrchestratorProcess allows exactly this address.</summary>
+    public static async Task<TestSite> StartAsync(string address = DefaultAddress, IDictionary<string, string>? extraPages = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

@@ -33,9 +33,9 @@ export function App() {
     <StartPage
       config={config}
       notice={notice}
-      onReady={(sessionId) => {
+      onReady={(sessionId, token) => {
         setNotice(null);
-        navigate({ view: 'viewer', sessionId });
+        navigate({ view: 'viewer', sessionId, token });
       }}
     />
   );

@@ -10,6 +10,16 @@ export interface SessionMetrics {
   [name: string]: unknown;
 }
 
+/** A join token as the server issues it (the create response carries the creator's owner token). */
+export interface JoinToken {
+  token: string;
+  joinUrl: string;
+  expiresAt: string;
+  role: 'owner' | 'controller' | 'viewer';
+  participantId: string;
+  displayName: string;
+}
+
 export interface SessionInfo {
   sessionId: string;
   status: SessionStatus;
@@ -21,6 +31,8 @@ export interface SessionInfo {
   height?: number;
   wsUrl?: string;
   metrics?: SessionMetrics;
+  /** Only in the create response. */
+  ownerToken?: JoinToken;
 }
 
 export interface CreateSessionRequest {

@@ -10,13 +10,14 @@ import { ErrorMessage } from './ErrorMessage';
 type Phase =
   | { kind: 'idle' }
   | { kind: 'creating' }
-  | { kind: 'starting'; sessionId: string };
+  | { kind: 'starting'; sessionId: string; token?: string };
 
 interface StartPageProps {
   config: ClientConfig;
   /** A message carried over from the viewer (e.g. why it closed). */
   notice: string | null;
-  onReady: (sessionId: string) => void;
+  /** The session is ready; `token` is the creator's owner token (the viewer uses it for every call). */
+  onReady: (sessionId: string, token?: string) => void;
 }
 
 /** The URL form: create a session, wait until it is ready, then hand over to the viewer. */
@@ -51,13 +52,14 @@ export function StartPage({ config, notice, onReady }: StartPageProps) {
     setPhase({ kind: 'creating' });
     try {
       const created = await createSession({ url: target.url, width: w.value, height: h.value }, abort.signal);
-      setPhase({ kind: 'starting', sessionId: created.sessionId });
+      const token = created.ownerToken?.token;
+      setPhase({ kind: 'starting', sessionId: created.sessionId, token });
       const info: SessionInfo =
         created.status === 'pending'
-          ? await waitForSession({ sessionId: created.sessionId }, { signal: abort.signal, timeoutMs: config.startTimeoutMs })
+          ? await waitForSession({ sessionId: created.sessionId, token }, { signal: abort.signal, timeoutMs: config.startTimeoutMs })
           : created;
       if (info.status === 'ready') {
-        onReady(info.sessionId);
+        onReady(info.sessionId, token);
         return;
       }
       setError(info.status === 'error' ? `The session failed to start: ${info.error ?? 'unknown error'}` : 'The session ended before it was ready.');
@@ -70,7 +72,7 @@ export function StartPage({ config, notice, onReady }: StartPageProps) {
 
   function cancel() {
     abortRef.current?.abort();
-    if (phase.kind === 'starting') void deleteSession({ sessionId: phase.sessionId }).catch(() => undefined);
+    if (phase.kind === 'starting') void deleteSession({ sessionId: phase.sessionId, token: phase.token }).catch(() => undefined);
     setPhase({ kind: 'idle' });
   }
 
