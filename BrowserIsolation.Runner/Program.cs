@@ -2,6 +2,7 @@ using BrowserIsolation.Runner.Apis;
 using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Extensions;
+using BrowserIsolation.Runner.Participants;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -12,11 +13,14 @@ builder.AddRunnerServices();
 var app = builder.Build();
 app.Services.GetRequiredService<StreamMetrics>(); // registers the stream instruments
 app.UseMiddleware<RunnerTokenMiddleware>();
+app.UseMiddleware<ControlHolderMiddleware>();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.MapDefaultEndpoints();
 app.MapRunnerApi();
 app.MapControlApi();
 app.MapPolicyApi();
+app.MapParticipantsApi();
+app.MapUploadsApi();
 
 // The orchestrator waits for this line: the API listens and Chromium is connected.
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>

@@ -6,7 +6,8 @@ namespace BrowserIsolation.Runner.Apis;
 
 public static class RunnerApi
 {
-    public sealed record AssignRequest(string? SessionId, string? Url, int? Width, int? Height);
+    /// <param name="CoBrowse">the orchestrator's co-browsing settings for the session (control mode, idle timeout, viewport).</param>
+    public sealed record AssignRequest(string? SessionId, string? Url, int? Width, int? Height, ParticipantsApi.CoBrowseRequest? CoBrowse = null);
 
     public static IEndpointRouteBuilder MapRunnerApi(this IEndpointRouteBuilder app)
     {
@@ -18,7 +19,7 @@ public static class RunnerApi
 
     /// <summary>Hands this runner to a session: exact viewport, then navigation is started (not awaited to load).</summary>
     private static async Task<Results<Ok<object>, ProblemHttpResult>> AssignAsync(AssignRequest request, RunnerState state,
-        BrowserHost browser, CancellationToken cancellationToken)
+        BrowserHost browser, Participants.ParticipantRegistry participants, Viewport.ViewportFollower viewport, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.SessionId) || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url) ||
             request.Width is not (>= 100 and <= 7680) || request.Height is not (>= 100 and <= 4320))
@@ -28,6 +29,17 @@ public static class RunnerApi
         if (!state.TryAssign(request.SessionId))
         {
             return TypedResults.Problem(statusCode: 409, title: "Runner already used", detail: "a runner serves one session in its life");
+        }
+        if (request.CoBrowse is { } coBrowse)
+        {
+            try
+            {
+                ParticipantsApi.Apply(coBrowse, null, participants, viewport);
+            }
+            catch (Participants.ControlRefusedException ex)
+            {
+                return TypedResults.Problem(statusCode: 400, title: "Invalid assignment", detail: ex.Message);
+            }
         }
         await browser.Ready.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         var tabs = browser.Tabs;

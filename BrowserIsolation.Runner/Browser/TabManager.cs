@@ -33,6 +33,12 @@ public sealed class TabManager(CdpConnection cdp, ILogger<TabManager> logger)
     /// <summary>A tab opened, closed or was renamed.</summary>
     public event Action? TabsChanged;
 
+    /// <summary>
+    /// Per-tab set-up (file chooser interception, clipboard watch) run while a tab is attached, before it is listed; a
+    /// held new target runs only after it.
+    /// </summary>
+    public event Func<BrowserTab, CancellationToken, Task>? TabAttaching;
+
     /// <summary>Decides whether a page target the browser opened by itself (a popup) becomes a tab; default yes.</summary>
     public Func<JsonElement, bool>? AdoptFilter { get; set; }
 
@@ -167,6 +173,10 @@ public sealed class TabManager(CdpConnection cdp, ILogger<TabManager> logger)
             ApplyViewportAsync(tab, cancellationToken),
             // Headless has no focused window: without this, carets and :focus never show.
             cdp.SendAsync("Emulation.setFocusEmulationEnabled", new { enabled = true }, tab.SessionId, cancellationToken));
+        if (TabAttaching is { } setups)
+        {
+            await Task.WhenAll(setups.GetInvocationList().Cast<Func<BrowserTab, CancellationToken, Task>>().Select(setup => setup(tab, cancellationToken)));
+        }
         _tabs[targetId] = tab;
         TabsChanged?.Invoke();
         return tab;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Input;
+using BrowserIsolation.Runner.Participants;
 using Microsoft.Extensions.Options;
 
 namespace BrowserIsolation.Runner.Clients;
@@ -16,14 +17,16 @@ public sealed class ClientHub
     private readonly BrowserHost _browser;
     private readonly RunnerState _state;
     private readonly RunnerOptions _options;
+    private readonly CoBrowseMessages _cobrowse;
     private readonly ILogger<ClientHub> _logger;
     private long _framesSentByDeparted;
     private long _bytesSentByDeparted;
     private long _nextId;
 
     public ClientHub(FrameHub frames, BrowserHost browser, RunnerState state, IOptions<RunnerOptions> options,
-        ILogger<ClientHub> logger)
+        CoBrowseMessages cobrowse, ILogger<ClientHub> logger)
     {
+        _cobrowse = cobrowse;
         _frames = frames;
         _browser = browser;
         _state = state;
@@ -61,6 +64,11 @@ public sealed class ClientHub
     /// <summary>Serves one client until it leaves or the runner stops.</summary>
     public async Task ServeAsync(WebSocket socket, string participant, string role, CancellationToken stopping, string? displayName = null)
     {
+        if (_cobrowse.IsRemoved(participant))
+        {
+            await RefuseRemovedAsync(socket);
+            return;
+        }
         var client = new ClientConnection(socket, $"c{Interlocked.Increment(ref _nextId)}", participant, role) { DisplayName = displayName ?? participant };
         _clients[client.Id] = client;
         using var stop = stopping.Register(client.Close);
@@ -72,6 +80,10 @@ public sealed class ClientHub
                 type = "hello", sessionId = _state.SessionId, clientId = client.Id, width = _browser.Tabs.Width, height = _browser.Tabs.Height, role,
                 participantId = participant, name = client.DisplayName,
             });
+            if (!_cobrowse.Join(client))
+            {
+                client.Close(); // removed meanwhile
+            }
             if (_browser.Tabs.Active is { } tab)
             {
                 client.SendJson(new { type = "navigation", tabId = tab.TargetId, url = tab.Url, title = tab.Title });
@@ -89,11 +101,27 @@ public sealed class ClientHub
         }
         finally
         {
+            _cobrowse.Leave(client);
             _clients.TryRemove(client.Id, out _);
             Interlocked.Add(ref _framesSentByDeparted, client.FramesSent);
             Interlocked.Add(ref _bytesSentByDeparted, client.BytesSent);
             await client.DisposeAsync();
             _logger.LogInformation("Client {Client} left; {Count} now", client.Id, _clients.Count);
+        }
+    }
+
+    private static async Task RefuseRemovedAsync(WebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            var json = JsonSerializer.Serialize(new { type = "error", code = "participant_removed", message = "you were removed from this session" }, ClientJson.Options);
+            await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, timeout.Token);
+            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "removed", timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+            // gone already
         }
     }
 
@@ -133,15 +161,20 @@ public sealed class ClientHub
         {
             return;
         }
-        var input = InputParser.Parse(document.RootElement, _browser.Tabs.Width, _browser.Tabs.Height);
-        if (client.Role == "viewer")
+        if (_cobrowse.TryHandle(client, document.RootElement, out var translated))
         {
-            throw new InputException("forbidden", "viewers cannot send input");
+            return;
+        }
+        var input = translated ?? InputParser.Parse(document.RootElement, _browser.Tabs.Width, _browser.Tabs.Height);
+        if (!_cobrowse.Admit(client, input))
+        {
+            return;
         }
         if (!limiter.TryTake())
         {
             throw new InputException("rate_limited", $"more than {_options.MaxInputEventsPerSecond} input events per second");
         }
         _browser.Input.Dispatch(input);
+        _cobrowse.Dispatched(client, input);
     }
 }

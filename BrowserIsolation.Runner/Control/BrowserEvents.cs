@@ -66,6 +66,7 @@ public sealed class BrowserEvents(
         popupsAsTabs = p.PopupsAsTabs,
         allowCopyOut = p.AllowCopyOut,
         allowPasteIn = p.AllowPasteIn,
+        allowUploads = p.AllowUploads,
         allowDownloads = p.AllowDownloads,
     };
 

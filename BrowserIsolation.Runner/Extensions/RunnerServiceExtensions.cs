@@ -4,6 +4,7 @@ using BrowserIsolation.Runner.Clients;
 using BrowserIsolation.Runner.Control;
 using BrowserIsolation.Runner.Enforcement;
 using BrowserIsolation.Runner.Media;
+using BrowserIsolation.Runner.Participants;
 using BrowserIsolation.Runner.Policy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,6 +20,7 @@ public static class RunnerServiceExtensions
         builder.Services.Configure<ChromiumOptions>(builder.Configuration.GetSection(ChromiumOptions.Section));
         builder.Services.AddSingleton<RunnerState>();
         builder.AddRunnerPolicy();
+        builder.AddCoBrowse();
         builder.Services.AddSingleton<FrameHub>();
         builder.Services.AddSingleton<BrowserHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());

@@ -36,6 +36,7 @@ public sealed class UrlPolicy
         PopupsAsTabs = options.PopupsAsTabs;
         AllowCopyOut = options.AllowCopyOut;
         AllowPasteIn = options.AllowPasteIn;
+        AllowUploads = options.AllowUploads;
         AllowDownloads = options.AllowDownloads;
     }
 
@@ -46,6 +47,7 @@ public sealed class UrlPolicy
     public bool PopupsAsTabs { get; }
     public bool AllowCopyOut { get; }
     public bool AllowPasteIn { get; }
+    public bool AllowUploads { get; }
     public bool AllowDownloads { get; }
 
     public IReadOnlyCollection<string> BlockedSchemes => _blockedSchemes;
@@ -89,6 +91,7 @@ public sealed class UrlPolicy
         PopupsAsTabs = PopupsAsTabs,
         AllowCopyOut = AllowCopyOut,
         AllowPasteIn = AllowPasteIn,
+        AllowUploads = AllowUploads,
         AllowDownloads = AllowDownloads,
     };
 

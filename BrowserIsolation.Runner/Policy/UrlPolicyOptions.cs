@@ -34,6 +34,9 @@ public sealed class UrlPolicyOptions
     /// <summary>The user may paste text into the remote browser.</summary>
     public bool AllowPasteIn { get; set; } = true;
 
+    /// <summary>A participant in control may answer a page's file chooser with files from their own computer.</summary>
+    public bool AllowUploads { get; set; } = true;
+
     /// <summary>Downloads go to the session's temporary folder (deleted with the session); otherwise they are denied.</summary>
     public bool AllowDownloads { get; set; }
 }
