@@ -1,6 +1,7 @@
 using BrowserIsolation.Orchestrator.Apis;
 using BrowserIsolation.Orchestrator.Auth;
 using BrowserIsolation.Orchestrator.Extensions;
+using BrowserIsolation.Orchestrator.Participants;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -17,12 +18,18 @@ if (ListenAddressGuard.Refusal(builder.Configuration, builder.Configuration.GetS
     Console.Error.WriteLine(refusal);
     return 2;
 }
+if (CoBrowseSettings.Problems(builder.Configuration) is { Count: > 0 } coBrowseProblems)
+{
+    Console.Error.WriteLine(string.Join(Environment.NewLine, coBrowseProblems));
+    return 2;
+}
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
 builder.AddApiSecurity();
 
 var app = builder.Build();
+app.UseMiddleware<FrameAncestorsMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
@@ -36,6 +43,7 @@ app.MapStreamApi();
 app.MapSignalingApi();
 app.MapTokensApi();
 app.MapControlApi();
+app.MapParticipantsApi();
 app.Map("/api/{**rest}", (string? rest) => Problems.Create(404, "not_found", "Not found", $"no API at /api/{rest}"));
 app.MapFallbackToFile("index.html");
 

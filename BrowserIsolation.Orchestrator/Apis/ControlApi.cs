@@ -1,3 +1,4 @@
+using BrowserIsolation.Orchestrator.Auth;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using BrowserIsolation.Orchestrator.Runners;
@@ -79,7 +80,9 @@ public static class ControlApi
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(20));
-            using var response = await services.GetRequiredService<RunnerClient>().SendAsync(session, method, runnerPath, content, timeout.Token);
+            // The runner lets a participant drive only while it has control (co-browsing); the operator always.
+            var participant = context.GetCaller()?.Participant?.ParticipantId;
+            using var response = await services.GetRequiredService<RunnerClient>().SendAsync(session, method, runnerPath, content, timeout.Token, participant);
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             if (bytes.Length > MaxRunnerResponseBytes)
             {

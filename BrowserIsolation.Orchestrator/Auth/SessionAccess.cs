@@ -53,6 +53,8 @@ public static class SessionAccess
             ["tabs", ..] => read ? SessionPermission.View : SessionPermission.Control,
             ["reset"] or ["tokens"] => SessionPermission.Manage,
             ["participants", ..] => read ? SessionPermission.View : SessionPermission.Manage,
+            ["control"] => read ? SessionPermission.View : SessionPermission.Manage,
+            ["uploads", _] => SessionPermission.Control,
             ["policy"] when read => SessionPermission.View,
             _ => SessionPermission.Administer,
         };

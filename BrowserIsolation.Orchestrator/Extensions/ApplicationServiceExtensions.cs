@@ -1,3 +1,4 @@
+using BrowserIsolation.Orchestrator.Participants;
 using BrowserIsolation.Orchestrator.Relay;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Runners.Docker;
@@ -30,6 +31,9 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<SessionService>();
         services.AddSingleton<SessionConnections>();
         services.AddSingleton<WebSocketRelay>();
+        services.Configure<CoBrowseOptions>(builder.Configuration.GetSection(CoBrowseOptions.Section));
+        services.Configure<EmbeddingOptions>(builder.Configuration.GetSection(EmbeddingOptions.Section));
+        services.AddTransient<ParticipantDirectory>();
         services.AddHostedService<RunnerExitMonitor>();
         services.AddHostedService<SessionReaper>();
         return builder;

@@ -55,7 +55,17 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         {
             if (await Task.WhenAny(up, down) == down)
             {
-                // The runner side ended: say why, from the store (deleted, timed out, or the browser died).
+                // The runner side ended: say why, from the store (removed, deleted, timed out, or the browser died).
+                if (await RemovedAsync(session.SessionId, participantId))
+                {
+                    await TrySendAsync(client, JsonSerializer.Serialize(new { type = "removed", message = "An owner removed you from this session." },
+                        JsonSerializerOptions.Web));
+                    await WebSocketPump.CloseAsync(client, "removed from the session");
+                    await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+                    client.Abort();
+                    await Task.WhenAll(up, down);
+                    return;
+                }
                 var final = await FinalStateAsync(session.SessionId);
                 if (final is not null)
                 {
@@ -86,6 +96,10 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
             logger.LogDebug("Relay for session {SessionId} ended", session.SessionId);
         }
     }
+
+    /// <summary>Whether the participant was removed from the session (its runner connection was closed for that).</summary>
+    private async Task<bool> RemovedAsync(string sessionId, string participantId) =>
+        (await sessions.GetAsync(sessionId, CancellationToken.None))?.Participants.Any(p => p.ParticipantId == participantId && p.Revoked) ?? false;
 
     /// <summary>The session's ended state; a runner that just died is marked failed a moment after its socket drops.</summary>
     private async Task<Session?> FinalStateAsync(string sessionId)

@@ -6,12 +6,15 @@ using BrowserIsolation.Orchestrator.Sessions;
 namespace BrowserIsolation.Orchestrator.Runners;
 
 /// <summary>The orchestrator's side of a runner's HTTP API (docs/protocol.md). Every call carries the runner's token.</summary>
-public sealed class RunnerClient(HttpClient http)
+public sealed class RunnerClient(HttpClient http, Microsoft.Extensions.Options.IOptions<Participants.CoBrowseOptions> coBrowse)
 {
     public async Task AssignAsync(Session session, CancellationToken cancellationToken)
     {
         using var request = Request(HttpMethod.Post, session, "session");
-        request.Content = JsonContent.Create(new { sessionId = session.SessionId, url = session.Url, width = session.Width, height = session.Height });
+        request.Content = JsonContent.Create(new
+        {
+            sessionId = session.SessionId, url = session.Url, width = session.Width, height = session.Height, coBrowse = coBrowse.Value.ToAssignment(),
+        });
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, "assign the session", cancellationToken);
     }
@@ -33,11 +36,16 @@ public sealed class RunnerClient(HttpClient http)
     }
 
     /// <summary>Forwards a call to the runner and returns its response as is (status, content type, body).</summary>
+    /// <param name="participant">the join token holder behind the call (the runner checks it has control), or null for the operator.</param>
     public async Task<HttpResponseMessage> SendAsync(Session session, HttpMethod method, string path, HttpContent? content,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? participant = null)
     {
         var request = Request(method, session, path);
         request.Content = content;
+        if (participant is not null)
+        {
+            request.Headers.Add("X-BI-Participant", participant);
+        }
         return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 

@@ -15,7 +15,8 @@ public static class ParticipantsApi
     /// <param name="Mode">exclusive or shared.</param>
     /// <param name="IdleTimeoutSeconds">0 turns the control idle timeout off.</param>
     /// <param name="ViewportMode">fixed or follow-owner.</param>
-    public sealed record CoBrowseRequest(ControlMode? Mode, double? IdleTimeoutSeconds, ViewportMode? ViewportMode);
+    /// <param name="ReconnectGraceSeconds">how long a dropped participant keeps its place.</param>
+    public sealed record CoBrowseRequest(ControlMode? Mode, double? IdleTimeoutSeconds, ViewportMode? ViewportMode, double? ReconnectGraceSeconds = null);
 
     public static IEndpointRouteBuilder MapParticipantsApi(this IEndpointRouteBuilder app)
     {
@@ -64,6 +65,14 @@ public static class ParticipantsApi
         if (settings.IdleTimeoutSeconds is { } idle && (!double.IsFinite(idle) || idle < 0 || idle > 86_400))
         {
             throw new ControlRefusedException("invalid_idle_timeout", "'idleTimeoutSeconds' must be between 0 (off) and 86400", 400);
+        }
+        if (settings.ReconnectGraceSeconds is { } grace && (!double.IsFinite(grace) || grace < 0 || grace > 3600))
+        {
+            throw new ControlRefusedException("invalid_reconnect_grace", "'reconnectGraceSeconds' must be between 0 and 3600", 400);
+        }
+        if (settings.ReconnectGraceSeconds is { } graceSeconds)
+        {
+            registry.SetReconnectGrace(TimeSpan.FromSeconds(graceSeconds));
         }
         if (settings.Mode is { } mode)
         {

@@ -21,6 +21,7 @@ public sealed class ParticipantRegistry : IRoster
     private readonly TimeProvider _time;
     private readonly ILogger<ParticipantRegistry> _logger;
     private TimeSpan _idleTimeout;
+    private TimeSpan _reconnectGrace;
     private bool _qualityChanged;
 
     public ParticipantRegistry(IOptions<CoBrowseOptions> options, TimeProvider time, ILogger<ParticipantRegistry> logger)
@@ -30,6 +31,7 @@ public sealed class ParticipantRegistry : IRoster
         _logger = logger;
         _control = new ControlState(_options.ControlMode);
         _idleTimeout = _options.ControlIdleTimeout;
+        _reconnectGrace = _options.ReconnectGrace;
     }
 
     /// <summary>Raised (outside the lock) after control changed hands.</summary>
@@ -223,6 +225,14 @@ public sealed class ParticipantRegistry : IRoster
         return allowed;
     }
 
+    public void SetReconnectGrace(TimeSpan grace)
+    {
+        lock (_gate)
+        {
+            _reconnectGrace = grace < TimeSpan.Zero ? TimeSpan.Zero : grace;
+        }
+    }
+
     public bool HasControl(string participantId)
     {
         lock (_gate)
@@ -277,7 +287,7 @@ public sealed class ParticipantRegistry : IRoster
         List<ControlChange> changes = [];
         lock (_gate)
         {
-            var gone = _participants.Values.Where(p => p.DisconnectedAt is { } at && now - at >= _options.ReconnectGrace).ToList();
+            var gone = _participants.Values.Where(p => p.DisconnectedAt is { } at && now - at >= _reconnectGrace).ToList();
             foreach (var participant in gone)
             {
                 _participants.Remove(participant.Id);
