@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace BrowserIsolation.Runner.Participants;
 
 /// <summary>
@@ -8,4 +10,8 @@ namespace BrowserIsolation.Runner.Participants;
 /// <param name="ParticipantId">whom it concerns (the new holder for granted/taken/idle/left when there is one).</param>
 /// <param name="By">who did it; null when the server did (idle timeout, departure).</param>
 /// <param name="Previous">the holder before, when it changed.</param>
-public sealed record ControlChange(string Action, string? ParticipantId, string? By, string? Previous = null);
+public sealed record ControlChange(
+    string Action,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? ParticipantId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? By,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Previous = null);
