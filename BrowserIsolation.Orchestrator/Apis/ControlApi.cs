@@ -81,7 +81,7 @@ public static class ControlApi
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(20));
             // The runner lets a participant drive only while it has control (co-browsing); the operator always.
-            var participant = context.GetCaller()?.Participant?.ParticipantId;
+            var participant = context.GetCaller()?.Participant;
             using var response = await services.GetRequiredService<RunnerClient>().SendAsync(session, method, runnerPath, content, timeout.Token, participant);
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             if (bytes.Length > MaxRunnerResponseBytes)

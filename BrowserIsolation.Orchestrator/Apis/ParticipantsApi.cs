@@ -115,7 +115,7 @@ public static class ParticipantsApi
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(upload ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(20));
-                var participant = context.GetCaller()?.Participant?.ParticipantId;
+                var participant = context.GetCaller()?.Participant;
                 using var response = await services.GetRequiredService<RunnerClient>().SendAsync(session, method, runnerPath, content, timeout.Token, participant);
                 var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
                 return (int)response.StatusCode == StatusCodes.Status204NoContent

@@ -158,7 +158,7 @@ public sealed class ParticipantDirectory(
     };
 
     /// <summary>A runner call's JSON answer, or null when the runner did not answer (logged, never thrown).</summary>
-    private async Task<JsonObject?> RunnerAsync(Session session, HttpMethod method, string path, object? body, string? participant,
+    private async Task<JsonObject?> RunnerAsync(Session session, HttpMethod method, string path, object? body, Participant? participant,
         CancellationToken cancellationToken)
     {
         try

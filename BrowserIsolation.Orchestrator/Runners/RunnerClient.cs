@@ -36,15 +36,17 @@ public sealed class RunnerClient(HttpClient http, Microsoft.Extensions.Options.I
     }
 
     /// <summary>Forwards a call to the runner and returns its response as is (status, content type, body).</summary>
-    /// <param name="participant">the join token holder behind the call (the runner checks it has control), or null for the operator.</param>
+    /// <param name="participant">the join token holder behind the call, with its current role (the runner checks it has
+    /// control), or null for the operator.</param>
     public async Task<HttpResponseMessage> SendAsync(Session session, HttpMethod method, string path, HttpContent? content,
-        CancellationToken cancellationToken, string? participant = null)
+        CancellationToken cancellationToken, Participant? participant = null)
     {
         var request = Request(method, session, path);
         request.Content = content;
         if (participant is not null)
         {
-            request.Headers.Add("X-BI-Participant", participant);
+            request.Headers.Add("X-BI-Participant", participant.ParticipantId);
+            request.Headers.Add("X-BI-Participant-Role", participant.Role);
         }
         return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }

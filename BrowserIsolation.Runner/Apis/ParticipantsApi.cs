@@ -40,20 +40,20 @@ public static class ParticipantsApi
         app.MapPost("/participants/{participantId}/control", (string participantId, HttpContext c, ParticipantRegistry registry, ViewportFollower viewport) =>
             RunAsync(c, participantId, _ =>
             {
-                registry.Control(ParticipantHeaders.ParticipantOf(c.Request), "grant", participantId);
+                registry.Control(Actor(c, registry), "grant", participantId);
                 return Task.FromResult(Results.Ok(ControlView(registry, viewport)));
             }));
         app.MapDelete("/participants/{participantId}/control", (string participantId, HttpContext c, ParticipantRegistry registry, ViewportFollower viewport) =>
             RunAsync(c, participantId, _ =>
             {
-                registry.Control(ParticipantHeaders.ParticipantOf(c.Request), "revoke", participantId);
+                registry.Control(Actor(c, registry), "revoke", participantId);
                 return Task.FromResult(Results.Ok(ControlView(registry, viewport)));
             }));
         app.MapGet("/cobrowse", (ParticipantRegistry registry, ViewportFollower viewport) => Results.Ok(ControlView(registry, viewport)));
         app.MapPut("/cobrowse", (HttpContext c, ParticipantRegistry registry, ViewportFollower viewport) => RunAsync(c, null, async ct =>
         {
             var body = await ControlApi.ReadAsync<CoBrowseRequest>(c, ct) ?? new CoBrowseRequest(null, null, null);
-            Apply(body, ParticipantHeaders.ParticipantOf(c.Request), registry, viewport);
+            Apply(body, Actor(c, registry), registry, viewport);
             return Results.Ok(ControlView(registry, viewport));
         }));
         return app;
@@ -87,6 +87,13 @@ public static class ParticipantsApi
             viewport.SetMode(viewportMode);
         }
     }
+
+    /// <summary>
+    /// The participant acting, when it is connected; an owner who only uses the API (the orchestrator checked the role)
+    /// acts as the operator.
+    /// </summary>
+    private static string? Actor(HttpContext context, ParticipantRegistry registry) =>
+        ParticipantHeaders.ParticipantOf(context.Request) is { } id && registry.RoleOf(id) is not null ? id : null;
 
     private static object ControlView(ParticipantRegistry registry, ViewportFollower viewport)
     {

@@ -5,8 +5,9 @@ namespace BrowserIsolation.Runner.Participants;
 /// In exclusive mode one holder drives; a request while nobody holds control is granted at once, otherwise it waits
 /// for the holder or an owner to grant it; an owner can take control at any time; when the holder releases it, leaves,
 /// or loses the role, it passes to the oldest waiting request; the idle timeout passes it to the oldest request or back
-/// to an owner. In shared mode every controller and owner present drives. An owner who joins while nobody holds control
-/// gets it, so a session with one person works without asking. Not thread-safe: the registry serialises calls.
+/// to an owner. In shared mode every controller and owner present drives. While nobody holds control, the first
+/// controller or owner to use the page takes it (see ParticipantRegistry.MayInput), so a session with one person works
+/// without asking. Not thread-safe: the registry serialises calls.
 /// An actor of null is the operator (the API with an API key), who may do what an owner may.
 /// </summary>
 public sealed class ControlState(ControlMode mode)
@@ -141,17 +142,6 @@ public sealed class ControlState(ControlMode mode)
         Holder = next;
         _requests.Remove(next);
         return new ControlChange("idle", next, null, holder);
-    }
-
-    /// <summary>An owner who arrives while nobody holds control gets it.</summary>
-    public ControlChange? Joined(string participantId, IRoster roster)
-    {
-        if (Mode != ControlMode.Exclusive || Holder is not null || roster.RoleOf(participantId) != ParticipantRoles.Owner)
-        {
-            return null;
-        }
-        Holder = participantId;
-        return new ControlChange("granted", participantId, null);
     }
 
     /// <summary>The participant left, or its role changed: a viewer can neither hold nor wait for control.</summary>

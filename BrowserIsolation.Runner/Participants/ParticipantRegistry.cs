@@ -37,9 +37,19 @@ public sealed class ParticipantRegistry : IRoster
     /// <summary>Raised (outside the lock) after control changed hands.</summary>
     public event Action<ControlChange>? ControlChanged;
 
-    public IEnumerable<string> Present => _participants.Values.OrderBy(p => p.JoinedAt).Select(p => p.Id);
+    // The lock is re-entrant: ControlState calls these while the registry holds it.
+    public IEnumerable<string> Present
+    {
+        get { lock (_gate) { return [.. _participants.Values.OrderBy(p => p.JoinedAt).Select(p => p.Id)]; } }
+    }
 
-    public string? RoleOf(string participantId) => _participants.GetValueOrDefault(participantId)?.Role;
+    public string? RoleOf(string participantId)
+    {
+        lock (_gate)
+        {
+            return _participants.GetValueOrDefault(participantId)?.Role;
+        }
+    }
 
     public TimeSpan IdleTimeout
     {
@@ -76,7 +86,6 @@ public sealed class ParticipantRegistry : IRoster
                 participant = new Participant(client.Participant, client.DisplayName, client.Role, color, now) { LastInputAt = now };
                 _participants[participant.Id] = participant;
                 participant.Connections.Add(client);
-                change = _control.Joined(participant.Id, this);
                 SendLocked(Joined(View(participant)), p => p != participant);
                 _logger.LogInformation("Participant {Participant} ({Role}) joined", participant.Id, participant.Role);
             }
@@ -231,6 +240,22 @@ public sealed class ParticipantRegistry : IRoster
         {
             _reconnectGrace = grace < TimeSpan.Zero ? TimeSpan.Zero : grace;
         }
+    }
+
+    /// <summary>
+    /// Whether a participant may drive the browser through the API. Connected, it is <see cref="MayInput"/>; only using
+    /// the API (role from the orchestrator), it may while nobody holds control or control is shared.
+    /// </summary>
+    public bool MayDrive(string participantId, string role)
+    {
+        lock (_gate)
+        {
+            if (!_participants.ContainsKey(participantId))
+            {
+                return ParticipantRoles.MayControl(role) && (_control.Mode == ControlMode.Shared || _control.Holder is null);
+            }
+        }
+        return MayInput(participantId, acquire: true);
     }
 
     public bool HasControl(string participantId)

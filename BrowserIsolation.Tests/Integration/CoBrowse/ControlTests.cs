@@ -36,7 +36,9 @@ public sealed class ControlTests(CoBrowseEnvironment env) : IClassFixture<CoBrow
         await using var owner = await ConnectAsync(env.Orchestrator, id, ownerToken);
         await using var controller = await ConnectAsync(env.Orchestrator, id, controllerToken);
         await using var viewer = await ConnectAsync(env.Orchestrator, id, viewerToken);
-        await viewer.WaitForSnapshotAsync(s => People(s).Count() == 3 && Holder(s) == owner.ParticipantId, "the owner in control");
+        await viewer.WaitForSnapshotAsync(s => People(s).Count() == 3 && Holder(s) is null, "everyone here, nobody in control");
+        await owner.SendAsync(new { type = "control", action = "take" });
+        await viewer.WaitForSnapshotAsync(s => Holder(s) == owner.ParticipantId, "the owner in control");
 
         // Without control nothing reaches the page: a controller is told to ask, a viewer that it may not.
         await RefusalAsync(controller, "no_control");

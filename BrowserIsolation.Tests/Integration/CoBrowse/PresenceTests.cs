@@ -34,10 +34,12 @@ public sealed class PresenceTests(CoBrowseEnvironment env) : IClassFixture<CoBro
             Assert.Equal("viewer", people[viewer.ParticipantId].GetProperty("role").GetString());
             Assert.Equal("Ann", people[controller.ParticipantId].GetProperty("name").GetString());
             Assert.Equal(3, people.Values.Select(p => p.GetProperty("color").GetString()).Distinct().Count());
-            // The owner arrived first, while nobody had control: it has it.
-            Assert.Equal(owner.ParticipantId, Holder(snapshot));
-            Assert.True(people[owner.ParticipantId].GetProperty("control").GetBoolean());
+            // Nobody has control until someone uses the page or asks.
+            Assert.Null(Holder(snapshot));
+            Assert.False(people[owner.ParticipantId].GetProperty("control").GetBoolean());
         }
+        await owner.SendAsync(new { type = "control", action = "take" });
+        await controller.WaitForSnapshotAsync(s => Holder(s) == owner.ParticipantId, "the owner taking control");
         await owner.WaitAsync(e => Type(e) == "joined" && e.GetProperty("participant").GetProperty("participantId").GetString() == viewer.ParticipantId,
             "the viewer's joined event");
 

@@ -12,23 +12,20 @@ public sealed class ControlStateTests
         var roster = new TestRoster().With(Owner, ParticipantRoles.Owner).With(Ann, ParticipantRoles.Controller)
             .With(Bob, ParticipantRoles.Controller).With(Val, ParticipantRoles.Viewer);
         var control = new ControlState(ControlMode.Exclusive);
-        Assert.Equal("granted", control.Joined(Owner, roster)?.Action);
+        Assert.Equal(new ControlChange("taken", Owner, Owner), control.Take(Owner, roster));
         return (control, roster);
     }
 
     private static string Refusal(Action action) => Assert.Throws<ControlRefusedException>(action).Code;
 
     [Fact]
-    public void AnOwnerWhoArrivesWhileNobodyHoldsControlGetsItOthersDoNot()
+    public void NobodyHasControlAtFirst()
     {
         var roster = new TestRoster().With(Ann, ParticipantRoles.Controller).With(Owner, ParticipantRoles.Owner);
         var control = new ControlState(ControlMode.Exclusive);
-        Assert.Null(control.Joined(Ann, roster));
         Assert.Null(control.Holder);
-        Assert.Equal(new ControlChange("granted", Owner, null), control.Joined(Owner, roster));
-        Assert.True(control.HasControl(Owner, roster));
-        Assert.False(control.HasControl(Ann, roster));
-        Assert.Equal([Owner], control.Controllers(roster));
+        Assert.False(control.HasControl(Owner, roster));
+        Assert.Empty(control.Controllers(roster));
     }
 
     [Fact]

@@ -7,6 +7,8 @@ export interface ClientConfig {
   transport: TransportMode;
   /** How long a session may stay `pending` before the start page gives up. */
   startTimeoutMs: number;
+  /** Chrome-less viewer for an iframe (`?embed=1`): the picture, cursors and a small control button only. */
+  embed: boolean;
 }
 
 declare global {
@@ -20,7 +22,13 @@ export const defaultConfig: ClientConfig = {
   rtcTimeoutMs: 5000,
   transport: 'auto',
   startTimeoutMs: 90_000,
+  embed: false,
 };
+
+function flag(value: string | null | undefined): boolean | undefined {
+  if (value == null) return undefined;
+  return value === '' || value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : undefined;
+}
 
 function positiveInt(value: string | null | undefined): number | undefined {
   if (value == null || value.trim() === '') return undefined;
@@ -32,7 +40,7 @@ function transportMode(value: string | null | undefined): TransportMode | undefi
   return value === 'auto' || value === 'webrtc' || value === 'jpeg' ? value : undefined;
 }
 
-/** Defaults, then `window.BI_CONFIG`, then the query string (`?rtcTimeoutMs=&transport=`). */
+/** Defaults, then `window.BI_CONFIG`, then the query string (`?rtcTimeoutMs=&transport=&embed=`). */
 export function readConfig(search: string = window.location.search, fromHost: Partial<ClientConfig> | undefined = window.BI_CONFIG): ClientConfig {
   const q = new URLSearchParams(search);
   const host = fromHost ?? {};
@@ -40,5 +48,6 @@ export function readConfig(search: string = window.location.search, fromHost: Pa
     rtcTimeoutMs: positiveInt(q.get('rtcTimeoutMs')) ?? positiveInt(String(host.rtcTimeoutMs ?? '')) ?? defaultConfig.rtcTimeoutMs,
     transport: transportMode(q.get('transport')) ?? transportMode(host.transport) ?? defaultConfig.transport,
     startTimeoutMs: positiveInt(q.get('startTimeoutMs')) ?? positiveInt(String(host.startTimeoutMs ?? '')) ?? defaultConfig.startTimeoutMs,
+    embed: flag(q.get('embed')) ?? (typeof host.embed === 'boolean' ? host.embed : undefined) ?? defaultConfig.embed,
   };
 }

@@ -6,8 +6,10 @@ export class ApiError extends Error {
   readonly type?: string;
   /** Seconds from a Retry-After header (429, 503). */
   readonly retryAfter?: number;
+  /** The problem's machine-readable code (`no_control`, `blocked_by_policy`...), when it has one. */
+  readonly code?: string;
 
-  constructor(init: { status: number; title: string; detail?: string; type?: string; retryAfter?: number }) {
+  constructor(init: { status: number; title: string; detail?: string; type?: string; retryAfter?: number; code?: string }) {
     super(init.detail ? `${init.title}: ${init.detail}` : init.title);
     this.name = 'ApiError';
     this.status = init.status;
@@ -15,6 +17,7 @@ export class ApiError extends Error {
     this.detail = init.detail;
     this.type = init.type;
     this.retryAfter = init.retryAfter;
+    this.code = init.code;
   }
 
   /** One line for the UI, including when to retry. */
@@ -43,7 +46,8 @@ export async function problemFromResponse(response: Response): Promise<ApiError>
       const title = typeof body.title === 'string' && body.title ? body.title : statusTitle(response);
       const detail = typeof body.detail === 'string' && body.detail ? body.detail : undefined;
       const type = typeof body.type === 'string' ? body.type : undefined;
-      return new ApiError({ status: response.status, title, detail, type, retryAfter });
+      const code = typeof body.code === 'string' ? body.code : undefined;
+      return new ApiError({ status: response.status, title, detail, type, retryAfter, code });
     } catch {
       // Not JSON after all: use the status line below.
     }

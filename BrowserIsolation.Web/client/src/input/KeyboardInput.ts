@@ -4,7 +4,7 @@ import { isCompositionKey, isPasteShortcut, isReleaseShortcut, isUnidentifiedKey
 /**
  * Keyboard and text for the remote page, read from a hidden textarea that holds focus while the
  * view is active. Keys go as keydown/keyup (default prevented, so Ctrl+L, Tab or Backspace never act
- * on this page); IME compositions, dead keys, virtual keyboards and paste arrive as `text`.
+ * on this page); IME compositions, dead keys and virtual keyboards arrive as `text`, the local clipboard as `paste`.
  */
 export class KeyboardInput {
   /** Keys sent down and not yet up, by code: released on blur so nothing sticks remotely. */
@@ -89,8 +89,13 @@ export class KeyboardInput {
   private readonly onPaste = (e: ClipboardEvent) => {
     e.preventDefault();
     const text = e.clipboardData?.getData('text/plain');
-    if (text) this.sendText(text);
+    if (text) this.paste(text);
   };
+
+  /** Local clipboard text into the remote page, as `paste` (the session's policy may refuse it). */
+  paste(text: string): void {
+    for (const piece of splitText(text, 1000)) this.send({ type: 'paste', text: piece });
+  }
 
   private readonly releaseAll = () => {
     for (const [code, { key, modifiers }] of this.down) this.send({ type: 'keyup', key, code, modifiers });

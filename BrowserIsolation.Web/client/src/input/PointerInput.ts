@@ -1,6 +1,7 @@
 import type { InputSink, MouseButton } from '../protocol/input';
 import type { ViewportPoint } from './coordinates';
 import { modifierMask } from './keyboard';
+import { TouchGesture } from './TouchGesture';
 
 /** Maps a client point to the remote viewport, or null while there is no picture to aim at. */
 export type PointMapper = (clientX: number, clientY: number) => ViewportPoint | null;
@@ -35,6 +36,10 @@ export class PointerInput {
     private readonly onPress: (clientX: number, clientY: number) => void,
     /** Viewport height for page-based wheel deltas. */
     private readonly viewportHeight: () => number,
+    /** Remote viewport pixels per client pixel (touch scrolling). */
+    private readonly scale: () => number = () => 1,
+    /** The pointer left the picture: others stop seeing this participant's cursor. */
+    private readonly onLeave: () => void = () => undefined,
   ) {
     this.listeners = [
       ['pointerdown', this.onPointerDown as EventListener],
@@ -43,6 +48,7 @@ export class PointerInput {
       ['pointercancel', this.releaseAll as EventListener],
       ['lostpointercapture', this.releaseAll as EventListener],
       ['wheel', this.onWheel as EventListener, { passive: false }],
+      ['pointerleave', this.onPointerLeave as EventListener],
       // No local context menu, middle-click autoscroll, text selection or link opening over the view.
       ['contextmenu', prevent],
       ['mousedown', prevent],
@@ -62,11 +68,18 @@ export class PointerInput {
     this.releaseAll();
   }
 
+  private readonly touch = new TouchGesture();
+
   private readonly onPointerDown = (e: PointerEvent) => {
     if (!e.isPrimary || buttonNames[e.button] === undefined) return;
     e.preventDefault();
     const point = this.map(e.clientX, e.clientY);
     if (!point?.inside) return;
+    if (e.pointerType === 'touch') {
+      this.surface.setPointerCapture(e.pointerId);
+      this.touch.down(e.clientX, e.clientY, e.timeStamp);
+      return;
+    }
     this.surface.setPointerCapture(e.pointerId);
     this.onPress(e.clientX, e.clientY);
     this.press(e, point);
@@ -74,6 +87,11 @@ export class PointerInput {
 
   private readonly onPointerMove = (e: PointerEvent) => {
     if (!e.isPrimary) return;
+    if (e.pointerType === 'touch') {
+      const action = this.touch.move(e.clientX, e.clientY);
+      if (action?.kind === 'scroll') this.touchScroll(action.clientX, action.clientY, action.dx, action.dy);
+      return;
+    }
     // A second button pressed or released while another is held comes as a move (chorded buttons).
     if (e.button >= 0 && buttonNames[e.button] !== undefined) {
       const point = this.map(e.clientX, e.clientY);
@@ -92,6 +110,12 @@ export class PointerInput {
   };
 
   private readonly onPointerUp = (e: PointerEvent) => {
+    if (e.isPrimary && e.pointerType === 'touch' && this.touch.active) {
+      e.preventDefault();
+      const action = this.touch.up(e.timeStamp);
+      if (action?.kind === 'tap') this.tap(action.clientX, action.clientY, action.button);
+      return;
+    }
     if (!e.isPrimary || !this.pressed.has(e.button)) return;
     e.preventDefault();
     const point = this.map(e.clientX, e.clientY) ?? this.last;
@@ -109,8 +133,33 @@ export class PointerInput {
     this.schedule();
   };
 
+  private readonly onPointerLeave = (e: PointerEvent) => {
+    if (e.isPrimary && e.pointerType !== 'touch' && this.pressed.size === 0) this.onLeave();
+  };
+
+  /** A finger tap: a press and release in place (the IME and key sink follow it, as a click would). */
+  private tap(clientX: number, clientY: number, button: 'left' | 'right'): void {
+    const point = this.map(clientX, clientY);
+    if (!point?.inside) return;
+    this.flush();
+    this.onPress(clientX, clientY);
+    this.send({ type: 'mousemove', x: point.x, y: point.y, button: 'none', modifiers: 0 });
+    this.send({ type: 'mousedown', x: point.x, y: point.y, button, clickCount: 1, modifiers: 0 });
+    this.send({ type: 'mouseup', x: point.x, y: point.y, button, clickCount: 1, modifiers: 0 });
+  }
+
+  private touchScroll(clientX: number, clientY: number, dx: number, dy: number): void {
+    const point = this.map(clientX, clientY);
+    if (!point) return;
+    const scale = this.scale();
+    const pending = this.pendingScroll ?? { x: point.x, y: point.y, dx: 0, dy: 0 };
+    this.pendingScroll = { x: point.x, y: point.y, dx: pending.dx + dx * scale, dy: pending.dy + dy * scale };
+    this.schedule();
+  }
+
   /** Lets go of every held button (capture lost, pointer cancelled, detach): no stuck drags remotely. */
   private readonly releaseAll = () => {
+    this.touch.cancel();
     for (const button of [...this.pressed]) this.release(button, this.last, this.lastModifiers);
   };
 

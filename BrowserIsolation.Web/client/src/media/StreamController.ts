@@ -62,6 +62,12 @@ export class StreamController {
     return this.stateValue.active === 'webrtc' && this.rtc ? this.rtc.element : this.options.jpeg.element;
   }
 
+  /** The live WebRTC transport's receive stats, or null while JPEG shows the picture. */
+  async videoStats(): Promise<{ bytesReceived: number; rttMs?: number } | null> {
+    const rtc = this.rtc;
+    return this.stateValue.active === 'webrtc' && rtc && 'stats' in rtc ? (rtc as { stats(): Promise<{ bytesReceived: number; rttMs?: number } | null> }).stats() : null;
+  }
+
   get canRetryWebRtc(): boolean {
     return this.options.mode !== 'jpeg' && (this.stateValue.rtc === 'failed' || this.stateValue.rtc === 'off');
   }

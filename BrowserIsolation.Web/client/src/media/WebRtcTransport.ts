@@ -37,6 +37,21 @@ export class WebRtcTransport implements MediaTransport {
     return this.statusValue;
   }
 
+  /** Video bytes received so far and the ICE round trip, from the peer connection's stats (null before it exists). */
+  async stats(): Promise<{ bytesReceived: number; rttMs?: number } | null> {
+    const pc = this.pc;
+    if (!pc) return null;
+    let bytesReceived = 0;
+    let rttMs: number | undefined;
+    (await pc.getStats()).forEach((report: Record<string, unknown>) => {
+      if (report.type === 'inbound-rtp' && report.kind === 'video' && typeof report.bytesReceived === 'number') bytesReceived += report.bytesReceived;
+      if (report.type === 'candidate-pair' && report.nominated === true && typeof report.currentRoundTripTime === 'number') {
+        rttMs = report.currentRoundTripTime * 1000;
+      }
+    });
+    return { bytesReceived, rttMs };
+  }
+
   connect(): void {
     if (this.statusValue.state !== 'idle') return;
     this.setStatus({ state: 'connecting' });

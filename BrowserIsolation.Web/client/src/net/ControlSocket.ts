@@ -1,4 +1,5 @@
 import { parseServerEvent, type ServerEvent } from '../protocol/events';
+import type { CoBrowseMessage } from '../protocol/cobrowse';
 import type { InputMessage } from '../protocol/input';
 import { backoffDelay } from './backoff';
 import { Emitter } from './Emitter';
@@ -59,11 +60,11 @@ export class ControlSocket {
     this.setState('closed');
   }
 
-  send(message: InputMessage): boolean {
+  send(message: InputMessage | CoBrowseMessage): boolean {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return false;
     // Under backpressure a pointer move is worthless by the time it arrives; clicks and keys are not.
-    if (message.type === 'mousemove' && socket.bufferedAmount > (this.options.maxBufferedBytes ?? 256 * 1024)) return false;
+    if ((message.type === 'mousemove' || message.type === 'cursor') && socket.bufferedAmount > (this.options.maxBufferedBytes ?? 256 * 1024)) return false;
     socket.send(JSON.stringify(message));
     return true;
   }

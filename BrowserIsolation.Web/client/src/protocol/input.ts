@@ -17,7 +17,10 @@ export interface KeyMessage { type: 'keydown' | 'keyup'; key: string; code: stri
 
 export interface TextMessage { type: 'text'; text: string }
 
-export type InputMessage = MouseMessage | ScrollMessage | KeyMessage | TextMessage;
+/** Text from the local clipboard: the server refuses it when the session's policy does not allow pasting in. */
+export interface PasteMessage { type: 'paste'; text: string }
+
+export type InputMessage = MouseMessage | ScrollMessage | KeyMessage | TextMessage | PasteMessage;
 
 /** CDP modifier bitmask. */
 export const Modifier = { Alt: 1, Ctrl: 2, Meta: 4, Shift: 8 } as const;

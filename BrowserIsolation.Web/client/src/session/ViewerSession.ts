@@ -2,13 +2,15 @@ import { ApiError, describeError } from '../api/problem';
 import { deleteSession, getSession, sessionSocketUrl, type SessionInfo, type SessionRef } from '../api/sessions';
 import { waitForSession } from '../api/waitForSession';
 import type { ClientConfig } from '../config';
-import { clientToViewport, containedContentRect, intrinsicSize, type Size } from '../input/coordinates';
+import { clientToViewport, containedContentRect, intrinsicSize, viewportToClient, type Size } from '../input/coordinates';
 import { KeyboardInput } from '../input/KeyboardInput';
 import { PointerInput } from '../input/PointerInput';
 import { JpegTransport } from '../media/JpegTransport';
 import { StreamController } from '../media/StreamController';
 import { WebRtcTransport } from '../media/WebRtcTransport';
+import { CoBrowseSession } from '../cobrowse/CoBrowseSession';
 import { ControlSocket } from '../net/ControlSocket';
+import type { InputMessage } from '../protocol/input';
 import type { ServerEvent } from '../protocol/events';
 import { Store } from './Store';
 import { initialViewerState, type ViewerState } from './ViewerState';
@@ -37,6 +39,7 @@ export class ViewerSession {
   private stream: StreamController | null = null;
   private pointer: PointerInput | null = null;
   private keyboard: KeyboardInput | null = null;
+  private cobrowseSession: CoBrowseSession | null = null;
   private viewport: Size | null = null;
   private errorSeq = 0;
   private disposed = false;
@@ -83,6 +86,33 @@ export class ViewerSession {
     this.dispose();
   }
 
+  /** Co-browsing (participants, control, tabs); null until the session is open. */
+  get cobrowse(): CoBrowseSession | null {
+    return this.cobrowseSession;
+  }
+
+  /** The paste button: the local clipboard into the remote page (the browser asks for permission). */
+  async pasteFromClipboard(): Promise<void> {
+    let text: string;
+    try {
+      text = await navigator.clipboard.readText();
+    } catch {
+      this.cobrowseSession?.notify('This browser did not let the page read your clipboard: press Ctrl+V (or ⌘V) in the page instead.', 'warn');
+      return;
+    }
+    if (text) this.keyboard?.paste(text);
+    this.focus();
+  }
+
+  /** Touch devices: focusing the key sink from a tap opens the on-screen keyboard. */
+  showKeyboard(): void {
+    const { keySink, surface } = this.elements;
+    const box = surface.getBoundingClientRect();
+    keySink.style.left = `${box.width / 2}px`;
+    keySink.style.top = `${box.height / 2}px`;
+    keySink.focus();
+  }
+
   retryWebRtc(): void {
     this.stream?.tryWebRtc();
     this.syncStream();
@@ -103,6 +133,7 @@ export class ViewerSession {
     this.abort.abort();
     this.pointer?.detach();
     this.keyboard?.detach();
+    this.cobrowseSession?.dispose();
     this.stream?.dispose();
     this.socket?.close();
   }
@@ -128,13 +159,17 @@ export class ViewerSession {
       if (s.state === 'failed' && s.detail) this.showError(s.detail);
     });
 
-    const send = socket.send.bind(socket);
-    this.pointer = new PointerInput(surface, (x, y) => this.mapPoint(x, y), send, (x, y) => this.onPress(x, y), () => this.viewport?.height ?? 720);
+    const cobrowse = new CoBrowseSession(this.ref, socket, this.stream, surface, (message) => this.removed(message));
+    this.cobrowseSession = cobrowse;
+    const send = (message: InputMessage) => cobrowse.admit(message) && socket.send(message);
+    this.pointer = new PointerInput(surface, (x, y) => this.mapPoint(x, y), send, (x, y) => this.onPress(x, y), () => this.viewport?.height ?? 720,
+      () => this.scale(), () => cobrowse.pointerLeft());
     this.keyboard = new KeyboardInput(keySink, send, () => this.elements.releaseTarget()?.focus());
     this.pointer.attach();
     this.keyboard.attach();
 
     socket.connect();
+    cobrowse.start();
     this.stream.start();
     this.syncStream();
     // The page exists to use the remote page: keys go there from the start.
@@ -149,6 +184,27 @@ export class ViewerSession {
     return clientToViewport(clientX, clientY, content, viewport);
   }
 
+  /** Where a remote viewport point shows, relative to the picture surface (letterbox-aware), for the cursor overlay. */
+  viewportToSurface(x: number, y: number): { left: number; top: number } | null {
+    const viewport = this.viewport;
+    const element = this.stream?.activeElement;
+    if (!viewport || !element) return null;
+    const content = containedContentRect(element.getBoundingClientRect(), intrinsicSize(element, viewport));
+    if (content.width <= 0) return null;
+    const { clientX, clientY } = viewportToClient(x, y, content, viewport);
+    const box = this.elements.surface.getBoundingClientRect();
+    return { left: clientX - box.left, top: clientY - box.top };
+  }
+
+  /** Remote viewport pixels per client pixel of the picture as shown. */
+  private scale(): number {
+    const viewport = this.viewport;
+    const element = this.stream?.activeElement;
+    if (!viewport || !element) return 1;
+    const content = containedContentRect(element.getBoundingClientRect(), intrinsicSize(element, viewport));
+    return content.width > 0 ? viewport.width / content.width : 1;
+  }
+
   /** Focus the key sink and put it under the pointer, so an IME candidate window opens there. */
   private onPress(clientX: number, clientY: number): void {
     const { surface, keySink } = this.elements;
@@ -159,6 +215,7 @@ export class ViewerSession {
   }
 
   private onServerEvent(event: ServerEvent): void {
+    if (this.cobrowseSession?.handle(event)) return;
     switch (event.type) {
       case 'hello':
       case 'viewport':
@@ -206,8 +263,21 @@ export class ViewerSession {
         this.end('The session no longer exists.');
         return false;
       }
+      if (error instanceof ApiError && error.code === 'token_revoked') {
+        this.removed('You were removed from this session.');
+        return false;
+      }
+      if (error instanceof ApiError && error.status === 401) {
+        this.end(`You can no longer join this session: ${error.describe()}`);
+        return false;
+      }
       throw error;
     }
+  }
+
+  private removed(message: string): void {
+    this.store.patch({ removed: true });
+    this.end(message);
   }
 
   private end(reason: string): void {
@@ -215,6 +285,7 @@ export class ViewerSession {
     this.store.patch({ ended: true, endReason: reason });
     this.pointer?.detach();
     this.keyboard?.detach();
+    this.cobrowseSession?.dispose();
     this.stream?.dispose();
     this.socket?.close();
     this.syncStream();

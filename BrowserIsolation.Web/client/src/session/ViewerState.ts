@@ -27,6 +27,8 @@ export interface ViewerState {
   /** The session is over (terminated, failed or gone): no reconnects, the overlay offers a new one. */
   ended: boolean;
   endReason?: string;
+  /** An owner removed this participant: its token no longer works. */
+  removed?: boolean;
 }
 
 export const initialViewerState: ViewerState = {

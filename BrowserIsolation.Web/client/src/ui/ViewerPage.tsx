@@ -1,13 +1,21 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../api/problem';
 import type { SessionRef } from '../api/sessions';
+import { selfActions } from '../cobrowse/actions';
+import { controlSummary, mayInput } from '../cobrowse/state';
 import type { ClientConfig } from '../config';
 import { releaseShortcutLabel } from '../input/keyboard';
 import { Brand } from './Brand';
+import { BrowserChrome } from './BrowserChrome';
+import { CursorLayer } from './CursorLayer';
 import { ErrorMessage } from './ErrorMessage';
+import { FileChooserDialog } from './FileChooserDialog';
 import { toggleFullscreen } from './Fullscreen';
-import { PageInfo } from './PageInfo';
+import { NoticeToast } from './NoticeToast';
+import { ParticipantsPanel } from './ParticipantsPanel';
 import { StatusBar } from './StatusBar';
+import { useCoBrowse } from './useCoBrowse';
+import { useEmbedReporting } from './useEmbedReporting';
 import { useViewerSession } from './useViewerSession';
 
 interface ViewerPageProps {
@@ -17,7 +25,12 @@ interface ViewerPageProps {
   onExit: (message?: string) => void;
 }
 
-/** The live remote page with its toolbar. Layout leaves room for a tab strip and a side panel. */
+const selfLabel = { request: 'Request control', cancel: 'Cancel request', release: 'Release control', take: 'Take control' } as const;
+
+/**
+ * The live remote page: a browser-like chrome (tabs, address bar), the picture with everyone's cursors, and the people
+ * in the session beside it. With `embed`, only the picture and a small control button (for an iframe).
+ */
 export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
   const surface = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -25,8 +38,13 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
   const keySink = useRef<HTMLTextAreaElement>(null);
   const endButton = useRef<HTMLButtonElement>(null);
   const [session, state] = useViewerSession(ref, config, { surface, canvas, video, keySink, releaseTarget: endButton });
+  const cobrowse = session?.cobrowse ?? null;
+  const co = useCoBrowse(cobrowse);
   const [ending, setEnding] = useState(false);
   const [localError, setLocalError] = useState<string | null>(null);
+  const [panelOpen, setPanelOpen] = useState(() => window.innerWidth >= 900);
+  const toSurface = useCallback((x: number, y: number) => session?.viewportToSurface(x, y) ?? null, [session]);
+  useEmbedReporting(config.embed, state, co);
 
   useEffect(() => {
     document.title = state.title ? `${state.title} · BrowserIsolation` : 'BrowserIsolation';
@@ -35,8 +53,15 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
     };
   }, [state.title]);
 
-  async function endSession() {
+  const isOwner = co.me ? co.me.role === 'owner' : true;
+
+  async function endOrLeave() {
     if (!session || ending) return;
+    if (state.ended || !isOwner) {
+      session.dispose();
+      onExit();
+      return;
+    }
     setEnding(true);
     try {
       await session.endSession();
@@ -50,19 +75,134 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
   const error = localError ?? state.error?.message ?? null;
   const showConnecting = !state.ended && !state.pictureShown;
   const hintId = `viewer-hint-${ref.sessionId}`;
+  const canDrive = mayInput(co);
+
+  const stage = (
+    <div
+      ref={surface}
+      className="viewer"
+      data-testid="viewer"
+      data-transport={state.transport}
+      data-ended={state.ended || undefined}
+      data-can-drive={canDrive}
+      aria-describedby={hintId}
+    >
+      <video ref={video} className="viewer__screen viewer__screen--video" data-testid="screen-video" muted autoPlay playsInline disablePictureInPicture />
+      <canvas
+        ref={canvas}
+        className="viewer__screen viewer__screen--canvas"
+        data-testid="screen-canvas"
+        role="img"
+        aria-label={state.title ? `Remote page: ${state.title}` : 'Remote page'}
+      />
+      <CursorLayer cobrowse={cobrowse} participants={co.participants} toSurface={toSurface} />
+      <textarea
+        ref={keySink}
+        className="viewer__key-sink"
+        data-testid="key-sink"
+        aria-label="Keyboard input for the remote page"
+        aria-describedby={hintId}
+        autoCapitalize="off"
+        autoComplete="off"
+        autoCorrect="off"
+        spellCheck={false}
+        tabIndex={0}
+      />
+      <p id={hintId} className="visually-hidden">
+        Click the page to use it. Keys and text go to the remote page while it has focus. Press {releaseShortcutLabel} to move focus back to the toolbar.
+      </p>
+
+      {showConnecting && (
+        <div className="viewer__overlay" role="status">
+          <span className="spinner" aria-hidden="true" />
+          {state.status === 'pending' || state.status === 'loading' ? 'Waiting for the session…' : 'Connecting…'}
+        </div>
+      )}
+      {!state.ended && state.pictureShown && state.connection === 'reconnecting' && (
+        <div className="viewer__pill" role="status" data-testid="reconnecting">
+          <span className="spinner spinner--small" aria-hidden="true" />
+          Reconnecting…
+        </div>
+      )}
+      {cobrowse && co.chooser && !state.ended && <FileChooserDialog cobrowse={cobrowse} chooser={co.chooser} />}
+      {state.ended && (
+        <div className="viewer__overlay viewer__overlay--ended" role="alertdialog" aria-labelledby={`${hintId}-ended`}>
+          <p id={`${hintId}-ended`} className="viewer__ended-text" data-testid="ended-reason" data-removed={state.removed || undefined}>
+            {state.endReason}
+          </p>
+          {!config.embed && (
+            <button type="button" className="button button--primary" data-testid="new-session-button" onClick={() => onExit()} autoFocus>
+              Start a new session
+            </button>
+          )}
+        </div>
+      )}
+      <NoticeToast notice={co.notice} cobrowse={cobrowse} />
+    </div>
+  );
+
+  if (config.embed) {
+    const action = selfActions(co)[0];
+    return (
+      <div className="viewer-page viewer-page--embed" data-testid="embed-viewer">
+        <main className="viewer-page__main">
+          {stage}
+          {!state.ended && (
+            <div className="embed-bar">
+              <span className="chip chip--control" data-testid="control-state" data-holder={co.control.holder ?? ''}>
+                {controlSummary(co)}
+              </span>
+              {cobrowse && action && (
+                <button type="button" className="button button--small button--primary" data-testid={`${action === 'cancel' ? 'cancel-request' : action}-control-button`}
+                  onClick={() => cobrowse.control(action)}>
+                  {selfLabel[action]}
+                </button>
+              )}
+            </div>
+          )}
+        </main>
+      </div>
+    );
+  }
 
   return (
     <div className="viewer-page">
       <header className="toolbar toolbar--viewer">
         <Brand compact />
-        <PageInfo title={state.title} url={state.url} />
-        <StatusBar state={state} />
+        <BrowserChrome cobrowse={cobrowse} state={co} url={state.url} />
         <div className="toolbar__actions">
+          <StatusBar state={state} />
           {state.canRetryWebRtc && !state.ended && (
             <button type="button" className="button button--ghost" data-testid="retry-webrtc-button" onClick={() => session?.retryWebRtc()}>
               Retry WebRTC
             </button>
           )}
+          {!state.ended && co.policy.allowPasteIn && canDrive && (
+            <button type="button" className="button button--ghost button--icon" data-testid="paste-button" aria-label="Paste your clipboard into the page"
+              title="Paste your clipboard into the page" onClick={() => void session?.pasteFromClipboard()}>
+              <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d="M9 4h6v3H9zM7 5H5v16h14V5h-2" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
+              </svg>
+            </button>
+          )}
+          {!state.ended && canDrive && (
+            <button type="button" className="button button--ghost button--icon" data-testid="keyboard-button" aria-label="On-screen keyboard"
+              title="On-screen keyboard" onClick={() => session?.showKeyboard()}>
+              <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <path d="M3 7h18v11H3zM6 10h1M9 10h1M12 10h1M15 10h1M18 10h0M7 14h10" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+              </svg>
+            </button>
+          )}
+          <button
+            type="button"
+            className={`button button--ghost${panelOpen ? ' button--pressed' : ''}`}
+            data-testid="people-button"
+            aria-pressed={panelOpen}
+            title="People in this session"
+            onClick={() => setPanelOpen((open) => !open)}
+          >
+            People {co.participants.length > 0 && <span className="count">{co.participants.length}</span>}
+          </button>
           <button
             type="button"
             className="button button--ghost button--icon"
@@ -78,12 +218,12 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
           <button
             ref={endButton}
             type="button"
-            className="button button--danger"
+            className={`button ${isOwner && !state.ended ? 'button--danger' : 'button--ghost'}`}
             data-testid="end-button"
-            onClick={() => void endSession()}
+            onClick={() => void endOrLeave()}
             disabled={!session || ending}
           >
-            {ending ? 'Ending…' : state.ended ? 'Close' : 'End session'}
+            {ending ? 'Ending…' : state.ended ? 'Close' : isOwner ? 'End session' : 'Leave'}
           </button>
         </div>
       </header>
@@ -99,61 +239,8 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
       )}
 
       <main className="viewer-page__main">
-        <div
-          ref={surface}
-          className="viewer"
-          data-testid="viewer"
-          data-transport={state.transport}
-          data-ended={state.ended || undefined}
-          aria-describedby={hintId}
-        >
-          <video ref={video} className="viewer__screen viewer__screen--video" data-testid="screen-video" muted autoPlay playsInline disablePictureInPicture />
-          <canvas
-            ref={canvas}
-            className="viewer__screen viewer__screen--canvas"
-            data-testid="screen-canvas"
-            role="img"
-            aria-label={state.title ? `Remote page: ${state.title}` : 'Remote page'}
-          />
-          <textarea
-            ref={keySink}
-            className="viewer__key-sink"
-            aria-label="Keyboard input for the remote page"
-            aria-describedby={hintId}
-            autoCapitalize="off"
-            autoComplete="off"
-            autoCorrect="off"
-            spellCheck={false}
-            tabIndex={0}
-          />
-          <p id={hintId} className="visually-hidden">
-            Click the page to use it. Keys and text go to the remote page while it has focus. Press {releaseShortcutLabel} to move focus back to the toolbar.
-          </p>
-
-          {showConnecting && (
-            <div className="viewer__overlay" role="status">
-              <span className="spinner" aria-hidden="true" />
-              {state.status === 'pending' || state.status === 'loading' ? 'Waiting for the session…' : 'Connecting…'}
-            </div>
-          )}
-          {!state.ended && state.pictureShown && state.connection === 'reconnecting' && (
-            <div className="viewer__pill" role="status">
-              <span className="spinner spinner--small" aria-hidden="true" />
-              Reconnecting…
-            </div>
-          )}
-          {state.ended && (
-            <div className="viewer__overlay viewer__overlay--ended" role="alertdialog" aria-labelledby={`${hintId}-ended`}>
-              <p id={`${hintId}-ended`} className="viewer__ended-text" data-testid="ended-reason">
-                {state.endReason}
-              </p>
-              <button type="button" className="button button--primary" data-testid="new-session-button" onClick={() => onExit()} autoFocus>
-                Start a new session
-              </button>
-            </div>
-          )}
-        </div>
-        {/* Co-browsing adds its side panel (participants, controls) here, next to the viewer. */}
+        {stage}
+        {panelOpen && cobrowse && !state.ended && <ParticipantsPanel cobrowse={cobrowse} state={co} />}
       </main>
     </div>
   );
