@@ -3,10 +3,12 @@ import { test } from 'node:test';
 import { parseServerEvent } from '../src/protocol/events';
 
 test('each protocol event parses', () => {
-  assert.deepEqual(parseServerEvent('{"type":"hello","sessionId":"s1","width":1280,"height":720}'), { type: 'hello', sessionId: 's1', width: 1280, height: 720 });
+  assert.deepEqual(parseServerEvent('{"type":"hello","sessionId":"s1","width":1280,"height":720,"participantId":"p-1","role":"controller","name":"Ann"}'),
+    { type: 'hello', sessionId: 's1', width: 1280, height: 720, participantId: 'p-1', role: 'controller', name: 'Ann' });
   assert.deepEqual(parseServerEvent('{"type":"status","status":"error","error":"runner died"}'), { type: 'status', status: 'error', error: 'runner died' });
-  assert.deepEqual(parseServerEvent('{"type":"navigation","url":"https://a/","title":"A"}'), { type: 'navigation', url: 'https://a/', title: 'A' });
-  assert.deepEqual(parseServerEvent('{"type":"viewport","width":800,"height":600}'), { type: 'viewport', width: 800, height: 600 });
+  assert.deepEqual(parseServerEvent('{"type":"navigation","tabId":"t","url":"https://a/","title":"A","canGoBack":true,"canGoForward":false}'),
+    { type: 'navigation', tabId: 't', url: 'https://a/', title: 'A', canGoBack: true, canGoForward: false });
+  assert.deepEqual(parseServerEvent('{"type":"viewport","width":800,"height":600,"mode":"follow-owner"}'), { type: 'viewport', width: 800, height: 600, mode: 'follow-owner' });
   assert.deepEqual(parseServerEvent('{"type":"error","code":"bad_input","message":"x must be a number"}'), { type: 'error', code: 'bad_input', message: 'x must be a number' });
 });
 

@@ -8,7 +8,11 @@ import { readRoute, routeUrl } from '../src/routing';
 import { Store } from '../src/session/Store';
 
 test('config: defaults, then the host object, then the query string', () => {
-  assert.deepEqual(readConfig('', {}), { rtcTimeoutMs: 5000, transport: 'auto', startTimeoutMs: 90000 });
+  assert.deepEqual(readConfig('', {}), { rtcTimeoutMs: 5000, transport: 'auto', startTimeoutMs: 90000, embed: false });
+  assert.equal(readConfig('?embed=1', {}).embed, true);
+  assert.equal(readConfig('?embed', {}).embed, true);
+  assert.equal(readConfig('?embed=0', { embed: true }).embed, false);
+  assert.equal(readConfig('', { embed: true }).embed, true);
   assert.equal(readConfig('', { rtcTimeoutMs: 8000 }).rtcTimeoutMs, 8000);
   assert.equal(readConfig('?rtcTimeoutMs=1500', { rtcTimeoutMs: 8000 }).rtcTimeoutMs, 1500);
   assert.equal(readConfig('?rtcTimeoutMs=-1', {}).rtcTimeoutMs, 5000);
