@@ -62,9 +62,9 @@ public sealed class CoBrowseUiTests(CoBrowseUiEnvironment env) : IClassFixture<C
             await ExpectAsync(page.ControlState, "data-holder", owner.ParticipantId);
         }
         await ann.ClickRemoteAsync(500, 300);
-        await Assertions.Expect(ann.Page.GetByTestId("notice")).ToContainTextAsync("has control");
+        await Assertions.Expect(ann.Page.GetByTestId("notice").Filter(new() { HasText = "has control. Ask" })).ToBeVisibleAsync();
         await val.ClickRemoteAsync(500, 300);
-        await Assertions.Expect(val.Page.GetByTestId("notice")).ToContainTextAsync("watching");
+        await Assertions.Expect(val.Page.GetByTestId("notice").Filter(new() { HasText = "watching" })).ToBeVisibleAsync();
         await Task.Delay(500);
         await owner.WaitForColorAsync(500, 300, 255, 0, 0, "still red: nobody without control changed the page");
         Assert.Equal(0, await PressesAsync(id));

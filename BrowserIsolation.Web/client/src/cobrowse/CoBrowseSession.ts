@@ -14,6 +14,8 @@ import { QualityReporter } from './QualityReporter';
 import { applyEvent, describeChange, initialCoBrowseState, mayInput, nameOf, type CoBrowseState } from './state';
 import { ViewportReporter } from './ViewportReporter';
 
+const maxNotices = 3;
+
 /** Refusals that are about control or policy, shown as a notice rather than an error. */
 const gentleCodes = new Set(['no_control', 'forbidden', 'paste_blocked', 'copy_blocked', 'upload_blocked', 'not_in_control', 'viewer_cannot_control']);
 
@@ -30,7 +32,7 @@ export class CoBrowseSession {
   private readonly viewport: ViewportReporter;
   private readonly pruneTimer: ReturnType<typeof setInterval>;
   private noticeSeq = 0;
-  private lastRefusalNotice = 0;
+  private readonly lastRefusal = new Map<string, number>();
 
   constructor(
     private readonly ref: SessionRef,
@@ -202,10 +204,10 @@ export class CoBrowseSession {
   }
 
   private refused(code: string, message: string): void {
-    // Every refused click would repeat this; once a second is plenty.
-    const now = performance.now();
-    if (now - this.lastRefusalNotice < 1000) return;
-    this.lastRefusalNotice = now;
+    // Every refused click would repeat this; once a second per kind is plenty.
+    const now = Date.now();
+    if (now - (this.lastRefusal.get(code) ?? -Infinity) < 1000) return;
+    this.lastRefusal.set(code, now);
     const state = this.store.get();
     const text =
       code === 'forbidden' ? 'You are watching: a viewer cannot use the page.'
@@ -229,7 +231,14 @@ export class CoBrowseSession {
   }
 
   notify(text: string, kind: 'info' | 'warn' = 'info', action?: 'copy'): void {
-    this.store.patch({ notice: { text, kind, seq: ++this.noticeSeq, action } });
+    const notices = [...this.store.get().notices, { text, kind, seq: ++this.noticeSeq, action }].slice(-maxNotices);
+    this.store.patch({ notices });
+  }
+
+  /** A notice went away (its time ran out, or it was used). */
+  dismissNotice(seq: number): void {
+    const notices = this.store.get().notices;
+    if (notices.some((n) => n.seq === seq)) this.store.patch({ notices: notices.filter((n) => n.seq !== seq) });
   }
 }
 

@@ -27,7 +27,8 @@ export interface CoBrowseState {
   chooser: FileChooserRequest | null;
   /** The newest text copied in the remote page (for the "copy" fallback when the local clipboard refused). */
   remoteClipboard: string | null;
-  notice: Notice | null;
+  /** The latest notices, oldest first (a few at most: a refusal must not be hidden by the event that follows it). */
+  notices: Notice[];
 }
 
 export const initialCoBrowseState: CoBrowseState = {
@@ -42,7 +43,7 @@ export const initialCoBrowseState: CoBrowseState = {
   viewportMode: 'fixed',
   chooser: null,
   remoteClipboard: null,
-  notice: null,
+  notices: [],
 };
 
 /** Applies one server event; returns the same object when nothing changed. Pure. */

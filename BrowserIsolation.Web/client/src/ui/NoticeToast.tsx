@@ -1,23 +1,30 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { CoBrowseSession } from '../cobrowse/CoBrowseSession';
 import type { Notice } from '../cobrowse/state';
 
-/** The latest co-browsing notice (joins, control changes, refusals), for a few seconds. */
-export function NoticeToast({ notice, cobrowse }: { notice: Notice | null; cobrowse: CoBrowseSession | null }) {
-  const [shown, setShown] = useState<Notice | null>(null);
-  useEffect(() => {
-    if (!notice) return;
-    setShown(notice);
-    const timer = setTimeout(() => setShown((current) => (current?.seq === notice.seq ? null : current)), notice.action ? 10_000 : 4000);
-    return () => clearTimeout(timer);
-  }, [notice]);
-  if (!shown) return null;
+/** The latest co-browsing notices (joins, control changes, refusals), each for a few seconds. */
+export function NoticeToasts({ notices, cobrowse }: { notices: Notice[]; cobrowse: CoBrowseSession | null }) {
+  if (!cobrowse || notices.length === 0) return null;
   return (
-    <div className={`toast toast--${shown.kind}`} role="status" aria-live="polite" data-testid="notice" data-kind={shown.kind}>
-      <span>{shown.text}</span>
-      {shown.action === 'copy' && (
+    <div className="toasts" role="status" aria-live="polite">
+      {notices.map((notice) => (
+        <Toast key={notice.seq} notice={notice} cobrowse={cobrowse} />
+      ))}
+    </div>
+  );
+}
+
+function Toast({ notice, cobrowse }: { notice: Notice; cobrowse: CoBrowseSession }) {
+  useEffect(() => {
+    const timer = setTimeout(() => cobrowse.dismissNotice(notice.seq), notice.action ? 10_000 : 4000);
+    return () => clearTimeout(timer);
+  }, [notice, cobrowse]);
+  return (
+    <div className={`toast toast--${notice.kind}`} data-testid="notice" data-kind={notice.kind}>
+      <span>{notice.text}</span>
+      {notice.action === 'copy' && (
         <button type="button" className="button button--small button--ghost" data-testid="copy-remote-button"
-          onClick={() => void cobrowse?.copyRemoteClipboard().then(() => setShown(null))}>
+          onClick={() => void cobrowse.copyRemoteClipboard().then(() => cobrowse.dismissNotice(notice.seq))}>
           Copy
         </button>
       )}

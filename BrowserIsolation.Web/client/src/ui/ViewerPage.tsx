@@ -11,7 +11,7 @@ import { CursorLayer } from './CursorLayer';
 import { ErrorMessage } from './ErrorMessage';
 import { FileChooserDialog } from './FileChooserDialog';
 import { toggleFullscreen } from './Fullscreen';
-import { NoticeToast } from './NoticeToast';
+import { NoticeToasts } from './NoticeToast';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { StatusBar } from './StatusBar';
 import { useCoBrowse } from './useCoBrowse';
@@ -137,7 +137,7 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
           )}
         </div>
       )}
-      <NoticeToast notice={co.notice} cobrowse={cobrowse} />
+      <NoticeToasts notices={co.notices} cobrowse={cobrowse} />
     </div>
   );
 
