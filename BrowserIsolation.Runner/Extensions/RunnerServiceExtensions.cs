@@ -4,6 +4,7 @@ using BrowserIsolation.Runner.Clients;
 using BrowserIsolation.Runner.Control;
 using BrowserIsolation.Runner.Enforcement;
 using BrowserIsolation.Runner.Policy;
+using BrowserIsolation.Runner.Media;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BrowserIsolation.Runner.Extensions;
@@ -21,6 +22,8 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<BrowserHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());
         builder.Services.AddSingleton<ClientHub>();
+        builder.Services.AddSingleton<StreamMetrics>();
+        builder.AddVideoPipeline();
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
         return builder;
     }
@@ -36,7 +39,7 @@ public static class RunnerPolicyExtensions
         // Registered before AddEgressPolicy, which only adds the system resolver when none is there.
         services.AddSingleton<IEgressResolver>(_ => ConfiguredHostsResolver.FromConfiguration(configuration, new SystemEgressResolver()));
         services.AddEgressPolicy(configuration);
-        services.AddSingleton<IChromiumArgsSource, EgressChromiumArgs>();
+        services.AddSingleton<IChromiumArgsSource, NavigationChromiumArgs>();
         services.AddSingleton<VisitedOrigins>();
         services.AddSingleton<RequestInterceptor>();
         services.AddSingleton<TargetGate>();

@@ -6,8 +6,9 @@ namespace BrowserIsolation.Runner.Policy;
 
 /// <summary>
 /// Decides whether the browser may open a connection to an address. Pure and thread-safe once built.
-/// Order: operator deny list and this host's own addresses; always-refused ranges; operator allow rules;
-/// special-purpose ranges (IPv6 forms that carry an IPv4 address are judged by that address); otherwise allowed.
+/// Order: operator deny list; always-refused ranges (unspecified, multicast, broadcast); operator host:port pairs;
+/// this host's own addresses; operator CIDRs; special-purpose ranges (IPv6 forms that carry an IPv4 address are judged
+/// by that address); otherwise allowed. IPv4-mapped IPv6 addresses are judged entirely as their IPv4 address.
 /// </summary>
 public sealed class AddressGuard
 {
@@ -78,12 +79,9 @@ public sealed class AddressGuard
         }
         var embedded = range is { Treatment: RangeTreatment.EmbedsIPv4 } ? SpecialAddressRanges.EmbeddedIPv4(canonical, range) : null;
 
-        foreach (var candidate in embedded is null ? [canonical] : new[] { canonical, embedded })
+        var candidates = embedded is null ? [canonical] : new[] { canonical, embedded };
+        foreach (var candidate in candidates)
         {
-            if (_ownAddresses.Contains(candidate))
-            {
-                return AddressVerdict.Refuse("own_address", $"{shown} is an address of this runner");
-            }
             foreach (var deny in _denyCidrs)
             {
                 if (deny.Contains(candidate))
@@ -98,10 +96,20 @@ public sealed class AddressGuard
             return AddressVerdict.Refuse(range.Category, $"{shown} is {range.Description}");
         }
 
+        // An exact address:port (or name:port) pair is a deliberate, narrow exception: it may even name this host.
         if (_allowAddressPorts.Contains((canonical, port))
             || requestedName is not null && _allowNamePorts.Contains((requestedName, port)))
         {
             return AddressVerdict.Allow("operator_allow", $"{shown} port {port} is in the operator's allow list");
+        }
+
+        // A CIDR is broad: it must not open the runner's own ports by accident.
+        foreach (var candidate in candidates)
+        {
+            if (_ownAddresses.Contains(candidate))
+            {
+                return AddressVerdict.Refuse("own_address", $"{shown} is an address of this runner");
+            }
         }
         foreach (var allow in _allowCidrs)
         {

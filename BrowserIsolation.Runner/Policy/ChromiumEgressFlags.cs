@@ -18,7 +18,8 @@ namespace BrowserIsolation.Runner.Policy;
 /// <item>No background traffic: component updates, sync, domain reliability, hyperlink-audit pings, crash uploads,
 /// network-time queries, media-router (Cast/DIAL) discovery.</item>
 /// </list>
-/// Chromium honours only the last <c>--disable-features</c>: merge <see cref="DisabledFeatures"/> into yours.
+/// Chromium honours only the last <c>--disable-features</c>: run the final argument list through
+/// <see cref="MergeFeatureSwitches"/>, or merge <see cref="DisabledFeatures"/> into yours.
 /// </summary>
 public static class ChromiumEgressFlags
 {
@@ -30,7 +31,49 @@ public static class ChromiumEgressFlags
         "DialMediaRouteProvider",
         "OptimizationHints",
         "AutofillServerCommunication",
+        // Also in the runner's own quiet flags; listed so whichever switch Chromium keeps disables both sets.
+        "Translate",
+        "InterestFeedContentSuggestions",
     ];
+
+    /// <summary>
+    /// Collapses every <c>--disable-features=</c> and every <c>--enable-features=</c> into one switch each (at the
+    /// position of the first), because Chromium reads only the last occurrence of a switch.
+    /// </summary>
+    public static List<string> MergeFeatureSwitches(IEnumerable<string> args)
+    {
+        var result = new List<string>();
+        var merged = new Dictionary<string, (int Index, List<string> Features)>(StringComparer.Ordinal);
+        foreach (var arg in args)
+        {
+            var prefix = arg.StartsWith("--disable-features=", StringComparison.Ordinal) ? "--disable-features="
+                : arg.StartsWith("--enable-features=", StringComparison.Ordinal) ? "--enable-features="
+                : null;
+            if (prefix is null)
+            {
+                result.Add(arg);
+                continue;
+            }
+            if (!merged.TryGetValue(prefix, out var entry))
+            {
+                entry = (result.Count, []);
+                merged[prefix] = entry;
+                result.Add(prefix);
+            }
+            foreach (var feature in arg[prefix.Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!entry.Features.Contains(feature))
+                {
+                    entry.Features.Add(feature);
+                }
+            }
+        }
+        foreach (var (prefix, (index, features)) in merged)
+        {
+            result[index] = prefix + string.Join(',', features);
+        }
+        return result;
+    }
 
     /// <summary>The flags for a proxy on 127.0.0.1:<paramref name="proxyPort"/>, including --disable-features.</summary>
     public static IReadOnlyList<string> For(int proxyPort, IEnumerable<string>? extraDisabledFeatures = null)

@@ -1,9 +1,9 @@
 namespace BrowserIsolation.Runner.Policy;
 
 /// <summary>
-/// Configuration section <c>Policy:Egress</c>. Precedence when judging an address:
-/// <see cref="DenyCidrs"/> and this host's own addresses, then the always-refused ranges (unspecified, multicast,
-/// broadcast), then <see cref="AllowCidrs"/>/<see cref="AllowHostPorts"/>, then the special-purpose ranges.
+/// Configuration section <c>Policy:Egress</c>. Precedence when judging an address: <see cref="DenyCidrs"/>; the
+/// always-refused ranges (unspecified, multicast, broadcast); <see cref="AllowHostPorts"/>; this host's own addresses
+/// (<see cref="DenyLocalInterfaces"/>); <see cref="AllowCidrs"/>; the special-purpose ranges; otherwise allowed.
 /// </summary>
 public sealed class EgressOptions
 {
@@ -28,7 +28,7 @@ public sealed class EgressOptions
     public int MaxConnections { get; set; } = 256;
 
     /// <summary>Longest request or response head (request line plus headers), in bytes.</summary>
-    public int MaxHeaderBytes { get; set; } = 32 * 1024;
+    public int MaxHeaderBytes { get; set; } = 64 * 1024;
 
     /// <summary>Time a client has to send its whole request head (slowloris).</summary>
     public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(10);

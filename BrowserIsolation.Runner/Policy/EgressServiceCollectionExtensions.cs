@@ -11,8 +11,8 @@ public static class EgressServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the URL policy (section <c>Policy</c>), the address guard and egress proxy (section <c>Policy:Egress</c>)
-    /// and a hosted service that starts the proxy. Invalid configuration fails here, at start-up. Register it before the
-    /// service that launches Chromium, or call <see cref="EgressProxy.Start"/> from there (it is idempotent).
+    /// a hosted service that starts (and at shutdown stops) the proxy, and an <c>IChromiumArgsSource</c> that gives
+    /// BrowserHost the egress flags. Invalid configuration fails here, at start-up.
     /// </summary>
     public static IServiceCollection AddEgressPolicy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,6 +34,7 @@ public static class EgressServiceCollectionExtensions
         services.AddSingleton(sp => new EgressProxy(sp.GetRequiredService<EgressGate>(), egress,
             sp.GetService<ILogger<EgressProxy>>(), sp.GetRequiredService<EgressMetrics>()));
         services.AddHostedService<EgressProxyService>();
+        services.AddSingleton<BrowserIsolation.Runner.Browser.IChromiumArgsSource, EgressChromiumArgs>();
         return services;
     }
 

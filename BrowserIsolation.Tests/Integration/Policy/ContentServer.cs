@@ -99,7 +99,7 @@ internal sealed class ContentServer : IAsyncDisposable
                 await ws.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
             }
         });
-        app.MapFallback((HttpContext ctx) => self!.Pages.TryGetValue(ctx.Request.Path.Value ?? "", out var html)
+        app.MapGet("/{**path}", (HttpContext ctx) => self!.Pages.TryGetValue(ctx.Request.Path.Value ?? "", out var html)
             ? Results.Content(html, "text/html")
             : Results.NotFound());
         await app.StartAsync();

@@ -22,6 +22,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
 
     public int Port => Proxy.Endpoint.Port;
 
+    public ListLogger<EgressProxy> Log { get; private init; } = null!;
+
     /// <summary>Content on 127.0.0.2 allowed by CIDR; test names mapped in the resolver hook.</summary>
     public static ProxyHarness Start(Action<EgressOptions>? configure = null, UrlPolicy? policy = null)
     {
@@ -35,9 +37,10 @@ internal sealed class ProxyHarness : IAsyncDisposable
             .Map("mapped.test", "::ffff:127.0.0.3");
         var holder = new UrlPolicyHolder(policy ?? UrlPolicy.Default);
         var gate = new EgressGate(new AddressGuard(options), resolver, () => holder.Current, options.ConnectTimeout);
-        var proxy = new EgressProxy(gate, options);
+        var logger = new ListLogger<EgressProxy>();
+        var proxy = new EgressProxy(gate, options, logger);
         proxy.Start();
-        return new ProxyHarness(proxy, resolver, holder, options);
+        return new ProxyHarness(proxy, resolver, holder, options) { Log = logger };
     }
 
     public ValueTask DisposeAsync() => Proxy.DisposeAsync();

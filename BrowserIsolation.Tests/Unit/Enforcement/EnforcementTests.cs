@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using BrowserIsolation.Runner.Apis;
-using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Enforcement;
 using BrowserIsolation.Runner.Policy;
 using Microsoft.Extensions.Configuration;
@@ -52,13 +51,5 @@ public sealed class EnforcementTests
         Assert.Contains(IPAddress.Loopback, await resolver.ResolveAsync("localhost", CancellationToken.None));
         var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Policy:Egress:Hosts:x"] = "not-an-ip" }).Build();
         Assert.Throws<FormatException>(() => ConfiguredHostsResolver.FromConfiguration(bad, new SystemEgressResolver()));
-    }
-
-    [Fact]
-    public void EveryDisabledFeatureEndsUpInOneFlag()
-    {
-        var merged = ChromiumProcess.MergeDisabledFeatures(["--a", "--disable-features=Translate,MediaRouter", "--b", "--disable-features=MediaRouter,BackForwardCache"]).ToList();
-        Assert.Equal(["--a", "--b", "--disable-features=Translate,MediaRouter,BackForwardCache"], merged);
-        Assert.Equal(["--a"], ChromiumProcess.MergeDisabledFeatures(["--a"]));
     }
 }

@@ -183,6 +183,19 @@ public class AddressGuardTests
     }
 
     [Fact]
+    public void AnExactHostPortMayNameThisHostButNotBeatTheDenyList()
+    {
+        var guard = Guard(o =>
+        {
+            o.AllowHostPorts = ["10.0.0.5:8080", "8.8.4.4:53"];
+            o.DenyCidrs = ["8.8.4.4"];
+        }, IPAddress.Parse("10.0.0.5"));
+        Assert.True(JudgeHost(guard, "10.0.0.5", 8080).Allowed);
+        Assert.Equal("own_address", JudgeHost(guard, "10.0.0.5", 8081).Category);
+        Assert.Equal("operator_deny", JudgeHost(guard, "8.8.4.4", 53).Category);
+    }
+
+    [Fact]
     public void IPv4MappedFormsCannotDodgeTheIPv4Rules()
     {
         var guard = Guard(o =>
