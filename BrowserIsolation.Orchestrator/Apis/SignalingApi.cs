@@ -48,6 +48,13 @@ public static class SignalingApi
             using var response = await runners.SendAsync(session, HttpMethod.Post, path, content, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             var type = response.Content.Headers.ContentType?.MediaType ?? "application/sdp";
+            if (!response.IsSuccessStatusCode && type != "application/problem+json")
+            {
+                // Every error is a problem: a runner without WebRTC (404) or one that failed without saying why.
+                return response.StatusCode == System.Net.HttpStatusCode.NotFound
+                    ? Problems.Create(501, "webrtc_unavailable", "WebRTC unavailable", "this session's browser does not offer WebRTC; use the WebSocket stream")
+                    : Problems.RunnerUnavailable($"the session's browser refused the offer ({(int)response.StatusCode})");
+            }
             // The runner's own problem (a malformed offer: 400) passes through as it is.
             return Results.Content(body, type, Encoding.UTF8, (int)response.StatusCode);
         }

@@ -79,7 +79,8 @@ internal sealed class AnimatedSite : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // Not 127.0.0.1: the egress guard refuses this host's own addresses; LocalOrchestrator allows exactly this one.
+        builder.WebHost.UseUrls($"http://{LocalOrchestrator.ContentAddress}:0");
         var app = builder.Build();
         app.MapGet("/", () => Results.Content(Page, "text/html"));
         await app.StartAsync();
@@ -93,6 +94,8 @@ internal sealed class AnimatedSite : IAsyncDisposable
 /// <summary>An orchestrator started from the repository's Release build, stopped (with its runners) at the end.</summary>
 internal sealed partial class LocalOrchestrator(Process process, Uri baseUri) : IAsyncDisposable
 {
+    public const string ContentAddress = "127.0.0.2";
+
     public Uri BaseUri { get; } = baseUri;
 
     public static async Task<LocalOrchestrator> StartAsync()
@@ -113,6 +116,8 @@ internal sealed partial class LocalOrchestrator(Process process, Uri baseUri) : 
             UseShellExecute = false,
         };
         start.Environment["Sessions__MaxSessions"] = "50";
+        start.Environment["Policy__Egress__AllowCidrs__0"] = ContentAddress + "/32";
+        start.Environment["RateLimits__Enabled"] = "false";
         var process = Process.Start(start)!;
         while (await process.StandardOutput.ReadLineAsync() is { } line)
         {
