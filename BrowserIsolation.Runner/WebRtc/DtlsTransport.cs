@@ -128,7 +128,10 @@ public sealed unsafe class DtlsTransport : IDisposable
             _state = DtlsState.Connecting;
             _startedAt = Stopwatch.GetTimestamp();
             Handshake(events);
-            Flush();
+            if (Flush())
+            {
+                HandshakeFlightsSent++;
+            }
             ScheduleTimer();
         }
         Raise(events);
@@ -158,7 +161,8 @@ public sealed unsafe class DtlsTransport : IDisposable
                 _state = DtlsState.Connecting;
                 _startedAt = Stopwatch.GetTimestamp();
             }
-            if (_state == DtlsState.Connecting)
+            var handshaking = _state == DtlsState.Connecting;
+            if (handshaking)
             {
                 Handshake(events);
             }
@@ -166,7 +170,10 @@ public sealed unsafe class DtlsTransport : IDisposable
             {
                 ReadRecords(events);
             }
-            Flush();
+            if (Flush() && handshaking)
+            {
+                HandshakeFlightsSent++;
+            }
             ScheduleTimer();
         }
         Raise(events);
@@ -339,13 +346,13 @@ public sealed unsafe class DtlsTransport : IDisposable
         events.Add(() => Failed?.Invoke(this, reason));
     }
 
-    /// <summary>Sends what OpenSSL wrote: whole records, as many per datagram as fit in the MTU.</summary>
-    private void Flush()
+    /// <summary>Sends what OpenSSL wrote: whole records, as many per datagram as fit in the MTU. True if anything went out.</summary>
+    private bool Flush()
     {
         var pending = (int)OpenSsl.BIO_ctrl_pending(_wbio);
         if (pending <= 0)
         {
-            return;
+            return false;
         }
         var buffer = ArrayPool<byte>.Shared.Rent(pending);
         try
@@ -357,11 +364,7 @@ public sealed unsafe class DtlsTransport : IDisposable
             }
             if (length <= 0)
             {
-                return;
-            }
-            if (_state == DtlsState.Connecting)
-            {
-                HandshakeFlightsSent++;
+                return false;
             }
             int start = 0, cursor = 0;
             while (cursor < length)
@@ -380,6 +383,7 @@ public sealed unsafe class DtlsTransport : IDisposable
             {
                 SendDatagram(buffer.AsSpan(start, cursor - start));
             }
+            return true;
         }
         finally
         {

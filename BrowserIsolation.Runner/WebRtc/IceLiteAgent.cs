@@ -66,9 +66,11 @@ public sealed class IceLiteAgent
     /// <summary>Handles a STUN message routed to this agent; never throws.</summary>
     public IceCheckResult Handle(StunMessage message, IPEndPoint source)
     {
-        if (message.Type != StunMessage.BindingRequest)
+        if (message.Type != StunMessage.BindingRequest || !message.HasFingerprint)
         {
-            return IceCheckResult.Dropped; // indications (keep-alives) and stray responses need nothing from a lite agent
+            // Indications (keep-alives) and stray responses need nothing from a lite agent; ICE requires
+            // FINGERPRINT on every check (RFC 8445 section 7.2.2), so a request without one is not ICE.
+            return IceCheckResult.Dropped;
         }
         // RFC 5389 section 10.1.2: both attributes are required for short-term credentials.
         if (!message.HasIntegrity || message.Username is not { } username)

@@ -1,0 +1,128 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BrowserIsolation.Runner.WebRtc;
+
+/// <summary>HTTP surface of WebRTC on the runner: POST /webrtc/offer (SDP in, SDP out) and DELETE /webrtc/peers/{id}.</summary>
+public static class WebRtcEndpoints
+{
+    private const int MaxBodyBytes = SdpOffer.MaxLength;
+
+    /// <summary>Registers <see cref="WebRtcService"/> with its options from the "Media" section.</summary>
+    public static IServiceCollection AddWebRtc(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<WebRtcTransportOptions>(configuration.GetSection(WebRtcTransportOptions.Section));
+        services.AddSingleton<WebRtcService>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapWebRtc(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/webrtc");
+        group.MapPost("/offer", PostOffer);
+        group.MapDelete("/peers/{id}", (string id, WebRtcService service) =>
+            service.ClosePeer(id, "closed by the client") ? Results.NoContent() : Problem(404, "Unknown peer", $"No WebRTC peer '{id}'."));
+        return group;
+    }
+
+    private static async Task<IResult> PostOffer(HttpRequest request, WebRtcService service)
+    {
+        string? body;
+        try
+        {
+            body = await ReadBodyAsync(request);
+        }
+        catch (InvalidDataException e)
+        {
+            return Problem(413, "Offer too large", e.Message);
+        }
+        if (body is null)
+        {
+            return Problem(400, "Invalid offer", "The body is not UTF-8 text.");
+        }
+        var sdp = body;
+        if (IsJson(request.ContentType) || body.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(body);
+                sdp = json.RootElement.ValueKind == JsonValueKind.Object
+                      && json.RootElement.TryGetProperty("sdp", out var value)
+                      && value.ValueKind == JsonValueKind.String
+                    ? value.GetString()!
+                    : throw new SdpException("The JSON body needs a string property \"sdp\".");
+            }
+            catch (JsonException e)
+            {
+                return Problem(400, "Invalid offer", "The body is not valid JSON: " + e.Message);
+            }
+            catch (SdpException e)
+            {
+                return Problem(400, "Invalid offer", e.Message);
+            }
+        }
+        try
+        {
+            var peer = service.AcceptOffer(sdp);
+            return new SdpResult(peer.Answer.Sdp, "/webrtc/peers/" + peer.Id);
+        }
+        catch (SdpException e)
+        {
+            return Problem(400, "Invalid offer", e.Message);
+        }
+        catch (WebRtcCapacityException e)
+        {
+            return Problem(503, "Too many peers", e.Message);
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && contentType.Contains("json", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<string?> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw new InvalidDataException($"The body is larger than {MaxBodyBytes} bytes.");
+        }
+        var buffer = new byte[MaxBodyBytes + 1];
+        var total = 0;
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer.AsMemory(total, buffer.Length - total), request.HttpContext.RequestAborted)) > 0)
+        {
+            total += read;
+            if (total > MaxBodyBytes)
+            {
+                throw new InvalidDataException($"The body is larger than {MaxBodyBytes} bytes.");
+            }
+        }
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(buffer, 0, total);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(statusCode: status, title: title, detail: detail);
+
+    /// <summary>200 with the answer as application/sdp; Location names the peer for DELETE.</summary>
+    private sealed class SdpResult(string sdp, string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status200OK;
+            httpContext.Response.Headers.Location = location;
+            httpContext.Response.ContentType = "application/sdp";
+            return httpContext.Response.WriteAsync(sdp);
+        }
+    }
+}
