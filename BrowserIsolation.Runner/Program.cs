@@ -1,5 +1,33 @@
+using BrowserIsolation.Runner.Apis;
+using BrowserIsolation.Runner.Browser;
+using BrowserIsolation.Runner.Extensions;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddRunnerServices();
+
 var app = builder.Build();
+app.UseMiddleware<RunnerTokenMiddleware>();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.MapDefaultEndpoints();
+app.MapRunnerApi();
+
+// The orchestrator waits for this line: the API listens and Chromium is connected.
+app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+{
+    try
+    {
+        await app.Services.GetRequiredService<BrowserHost>().Ready;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Console.Out.WriteLine($"BI_RUNNER_READY {address}");
+        Console.Out.Flush();
+    }
+    catch (Exception)
+    {
+        // BrowserHost logged it and is stopping the runner.
+    }
+}));
+
 app.Run();

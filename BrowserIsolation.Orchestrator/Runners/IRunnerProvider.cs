@@ -40,3 +40,6 @@ public sealed record RunnerInstance(
     IReadOnlyDictionary<string, string> Labels);
 
 public sealed record RunnerExit(string RunnerId, string Reason);
+
+/// <summary>A runner could not be started or refused its assignment; the message says why (with its last log lines).</summary>
+public sealed class RunnerStartException(string message, Exception? inner = null) : Exception(message, inner);

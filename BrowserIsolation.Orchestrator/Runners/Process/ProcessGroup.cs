@@ -1,0 +1,18 @@
+using System.Runtime.InteropServices;
+
+namespace BrowserIsolation.Orchestrator.Runners.Process;
+
+/// <summary>Process-group signals: a runner and its Chromium each lead their own group (setsid).</summary>
+internal static partial class ProcessGroup
+{
+    public const int SigTerm = 15, SigKill = 9;
+
+    public static void Signal(int pid, int signal) => _ = kill(pid, signal);
+
+    public static void SignalGroup(int pgid, int signal) => _ = kill(-pgid, signal);
+
+    public static bool IsAlive(int pid) => pid > 0 && (kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == 1 /* EPERM */);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int sig);
+}

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using BrowserIsolation.Runner.Browser;
+using BrowserIsolation.Runner.Capture;
+using BrowserIsolation.Runner.Input;
+using Microsoft.Extensions.Options;
+
+namespace BrowserIsolation.Runner.Clients;
+
+/// <summary>All WebSocket viewers of this runner: fans frames and events out, takes input in.</summary>
+public sealed class ClientHub
+{
+    private readonly ConcurrentDictionary<string, ClientConnection> _clients = new();
+    private readonly FrameHub _frames;
+    private readonly BrowserHost _browser;
+    private readonly RunnerState _state;
+    private readonly RunnerOptions _options;
+    private readonly ILogger<ClientHub> _logger;
+    private long _framesSentByDeparted;
+    private long _nextId;
+
+    public ClientHub(FrameHub frames, BrowserHost browser, RunnerState state, IOptions<RunnerOptions> options,
+        ILogger<ClientHub> logger)
+    {
+        _frames = frames;
+        _browser = browser;
+        _state = state;
+        _options = options.Value;
+        _logger = logger;
+        frames.Subscribe(frame =>
+        {
+            foreach (var client in _clients.Values)
+            {
+                client.OfferFrame(frame);
+            }
+        });
+        browser.Ready.ContinueWith(_ => browser.Tabs.NavigationChanged += tab => Broadcast(new { type = "navigation", url = tab.Url, title = tab.Title }),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
+
+    public int Count => _clients.Count;
+
+    public long FramesSent => Interlocked.Read(ref _framesSentByDeparted) + _clients.Values.Sum(c => c.FramesSent);
+
+    public IReadOnlyCollection<ClientConnection> Clients => [.. _clients.Values];
+
+    public void Broadcast(object message)
+    {
+        var json = JsonSerializer.Serialize(message, ClientJson.Options);
+        foreach (var client in _clients.Values)
+        {
+            client.Send(json);
+        }
+    }
+
+    /// <summary>Serves one client until it leaves or the runner stops.</summary>
+    public async Task ServeAsync(WebSocket socket, string participant, string role, CancellationToken stopping)
+    {
+        var client = new ClientConnection(socket, $"c{Interlocked.Increment(ref _nextId)}", participant, role);
+        _clients[client.Id] = client;
+        using var stop = stopping.Register(client.Close);
+        _logger.LogInformation("Client {Client} ({Participant}, {Role}) connected; {Count} now", client.Id, participant, role, _clients.Count);
+        try
+        {
+            client.SendJson(new { type = "hello", sessionId = _state.SessionId, clientId = client.Id, width = _browser.Tabs.Width, height = _browser.Tabs.Height, role });
+            if (_browser.Tabs.Active is { } tab)
+            {
+                client.SendJson(new { type = "navigation", url = tab.Url, title = tab.Title });
+            }
+            // A late joiner gets a picture at once, even when the page has stopped changing.
+            if (_frames.Latest is { } latest)
+            {
+                client.OfferFrame(latest);
+            }
+            var sending = client.RunSendLoopAsync();
+            await ReceiveAsync(client);
+            client.Close();
+            await sending;
+        }
+        finally
+        {
+            _clients.TryRemove(client.Id, out _);
+            Interlocked.Add(ref _framesSentByDeparted, client.FramesSent);
+            await client.DisposeAsync();
+            _logger.LogInformation("Client {Client} left; {Count} now", client.Id, _clients.Count);
+        }
+    }
+
+    private async Task ReceiveAsync(ClientConnection client)
+    {
+        var limiter = new InputRateLimiter(_options.MaxInputEventsPerSecond);
+        await foreach (var message in client.ReadMessagesAsync(_options.MaxClientMessageBytes))
+        {
+            if (message.ErrorCode is not null)
+            {
+                client.SendJson(new { type = "error", code = message.ErrorCode, message = message.ErrorMessage });
+                continue;
+            }
+            try
+            {
+                HandleText(client, message.Text, limiter);
+            }
+            catch (InputException ex)
+            {
+                client.SendJson(new { type = "error", code = ex.Code, message = ex.Message });
+            }
+            catch (JsonException ex)
+            {
+                client.SendJson(new { type = "error", code = "invalid_json", message = $"not valid JSON: {ex.Message}" });
+            }
+            catch (Exception ex) when (ex is Cdp.CdpException)
+            {
+                client.SendJson(new { type = "error", code = "browser_unavailable", message = ex.Message });
+            }
+        }
+    }
+
+    private void HandleText(ClientConnection client, ReadOnlyMemory<byte> text, InputRateLimiter limiter)
+    {
+        using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
+        var input = InputParser.Parse(document.RootElement, _browser.Tabs.Width, _browser.Tabs.Height);
+        if (client.Role == "viewer")
+        {
+            throw new InputException("forbidden", "viewers cannot send input");
+        }
+        if (!limiter.TryTake())
+        {
+            throw new InputException("rate_limited", $"more than {_options.MaxInputEventsPerSecond} input events per second");
+        }
+        _browser.Input.Dispatch(input);
+    }
+}

@@ -1,0 +1,31 @@
+using BrowserIsolation.Runner.Browser;
+using BrowserIsolation.Runner.Capture;
+using BrowserIsolation.Runner.Clients;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace BrowserIsolation.Runner.Extensions;
+
+public static class RunnerServiceExtensions
+{
+    public static IHostApplicationBuilder AddRunnerServices(this IHostApplicationBuilder builder)
+    {
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<RunnerOptions>(builder.Configuration.GetSection(RunnerOptions.Section));
+        builder.Services.Configure<ChromiumOptions>(builder.Configuration.GetSection(ChromiumOptions.Section));
+        builder.Services.AddSingleton<RunnerState>();
+        builder.Services.AddSingleton<FrameHub>();
+        builder.Services.AddSingleton<BrowserHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());
+        builder.Services.AddSingleton<ClientHub>();
+        builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
+        return builder;
+    }
+}
+
+internal sealed class BrowserHealthCheck(BrowserHost browser) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(browser.IsReady
+            ? HealthCheckResult.Healthy("Chromium connected")
+            : HealthCheckResult.Unhealthy(browser.Ready.IsFaulted ? browser.Ready.Exception!.GetBaseException().Message : "Chromium is starting"));
+}

@@ -1,0 +1,53 @@
+namespace BrowserIsolation.Runner;
+
+/// <summary>Configuration section <c>Runner</c>: how the orchestrator set this runner up.</summary>
+public sealed class RunnerOptions
+{
+    public const string Section = "Runner";
+
+    /// <summary>Id given by the orchestrator (labels, logs, work directory).</summary>
+    public string Id { get; set; } = $"runner-{Environment.ProcessId}";
+
+    /// <summary>Bearer secret required on every endpoint but /alive. Empty means none (development only).</summary>
+    public string Token { get; set; } = "";
+
+    public int Width { get; set; } = 1280;
+
+    public int Height { get; set; } = 720;
+
+    /// <summary>Holds the profile, downloads and the Chromium log; deleted when the runner ends.</summary>
+    public string WorkDir { get; set; } = "";
+
+    /// <summary>When set, the runner ends itself once this process is gone (process runners).</summary>
+    public int ParentPid { get; set; }
+
+    /// <summary>Largest client WebSocket text message accepted.</summary>
+    public int MaxClientMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Input events accepted per client per second (token bucket; bursts of twice that).</summary>
+    public int MaxInputEventsPerSecond { get; set; } = 400;
+
+    public string ResolveWorkDir() => string.IsNullOrWhiteSpace(WorkDir)
+        ? Path.Combine(Path.GetTempPath(), "browserisolation", Id)
+        : WorkDir;
+}
+
+/// <summary>Configuration section <c>Chromium</c>.</summary>
+public sealed class ChromiumOptions
+{
+    public const string Section = "Chromium";
+
+    public string Path { get; set; } = "/usr/bin/chromium";
+
+    public bool Headless { get; set; } = true;
+
+    /// <summary>Chromium refuses to sandbox as root; containers run as a user with a seccomp profile instead.</summary>
+    public bool? NoSandbox { get; set; }
+
+    public string[] ExtraArgs { get; set; } = [];
+
+    /// <summary>JPEG quality of the screencast (1-100).</summary>
+    public int ScreencastQuality { get; set; } = 70;
+
+    public TimeSpan LaunchTimeout { get; set; } = TimeSpan.FromSeconds(20);
+}
