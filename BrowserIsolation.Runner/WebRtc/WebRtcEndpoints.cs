@@ -21,8 +21,10 @@ public static class WebRtcEndpoints
         return services;
     }
 
+    /// <summary>Maps the endpoints and starts the service now, so the UDP port is bound (or fails) at start-up.</summary>
     public static RouteGroupBuilder MapWebRtc(this IEndpointRouteBuilder app)
     {
+        app.ServiceProvider.GetRequiredService<WebRtcService>();
         var group = app.MapGroup("/webrtc");
         group.MapPost("/offer", PostOffer);
         group.MapDelete("/peers/{id}", (string id, WebRtcService service) =>

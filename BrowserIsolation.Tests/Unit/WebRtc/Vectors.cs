@@ -5,8 +5,10 @@ namespace BrowserIsolation.Tests.Unit.WebRtc;
 /// <summary>Test vectors kept next to the tests (read from the source tree, so no build wiring is needed).</summary>
 internal static class Vectors
 {
-    public static string ReadSdp(string name, [CallerFilePath] string here = "") =>
-        File.ReadAllText(Path.Combine(Path.GetDirectoryName(here)!, "Vectors", name));
+    public static string ReadSdp(string name) =>
+        File.ReadAllText(Path.Combine(Path.GetDirectoryName(ThisFile())!, "Vectors", name));
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
 
     public static byte[] Hex(string text) => Convert.FromHexString(string.Concat(text.Where(char.IsAsciiHexDigit)));
 
