@@ -1,6 +1,7 @@
 using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Clients;
+using BrowserIsolation.Runner.Media;
 using BrowserIsolation.Runner.WebRtc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -18,6 +19,7 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<BrowserHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());
         builder.Services.AddSingleton<ClientHub>();
+        builder.AddVideoPipeline();
         builder.Services.AddWebRtc(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
         return builder;
