@@ -13,4 +13,5 @@ public sealed record NegotiatedVideo(
     bool Pli,
     bool Fir,
     bool Remb,
-    bool ReducedSizeRtcp);
+    bool ReducedSizeRtcp,
+    string Cname);

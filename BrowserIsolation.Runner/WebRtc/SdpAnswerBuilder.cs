@@ -74,17 +74,21 @@ public static class SdpAnswerBuilder
             rtx,
             options.VideoSsrc,
             rtx is null ? null : options.RtxSsrc,
-            video.FindExtension(PlayoutDelayUri),
-            video.FindExtension(AbsSendTimeUri),
+            OneByteId(video.FindExtension(PlayoutDelayUri)),
+            OneByteId(video.FindExtension(AbsSendTimeUri)),
             Nack: video.HasFeedback(vp8, "nack"),
             Pli: video.HasFeedback(vp8, "nack pli"),
             Fir: video.HasFeedback(vp8, "ccm fir"),
             Remb: video.HasFeedback(vp8, "goog-remb"),
-            ReducedSizeRtcp: video.RtcpReducedSize);
+            ReducedSizeRtcp: video.RtcpReducedSize,
+            Cname: options.Cname);
 
         var sdp = Write(offer, video, negotiated, options, localRole);
         return new SdpAnswer(sdp, negotiated, localRole, fingerprint, ufrag, pwd);
     }
+
+    /// <summary>We write one-byte header extensions (RFC 8285), so only ids 1-14 can be accepted.</summary>
+    private static int? OneByteId(int? id) => id is >= 1 and <= 14 ? id : null;
 
     private static SdpMediaDescription? SelectVideo(SdpOffer offer, out string? refusal)
     {

@@ -13,11 +13,13 @@ public static class WebRtcEndpoints
 {
     private const int MaxBodyBytes = SdpOffer.MaxLength;
 
-    /// <summary>Registers <see cref="WebRtcService"/> with its options from the "Media" section.</summary>
+    /// <summary>Registers <see cref="WebRtcService"/> (options from the "Media" section) and its video source.</summary>
     public static IServiceCollection AddWebRtc(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<WebRtcTransportOptions>(configuration.GetSection(WebRtcTransportOptions.Section));
         services.AddSingleton<WebRtcService>();
+        // Video for every peer from the runner's one VideoPipeline (AddVideoPipeline registers it).
+        services.AddSingleton<IWebRtcMediaSource, VideoMediaSource>();
         return services;
     }
 
@@ -27,6 +29,7 @@ public static class WebRtcEndpoints
         app.ServiceProvider.GetRequiredService<WebRtcService>();
         var group = app.MapGroup("/webrtc");
         group.MapPost("/offer", PostOffer);
+        group.MapGet("/stats", GetStats);
         group.MapDelete("/peers/{id}", (string id, WebRtcService service) =>
             service.ClosePeer(id, "closed by the client") ? Results.NoContent() : Problem(404, "Unknown peer", $"No WebRTC peer '{id}'."));
         return group;
@@ -81,6 +84,46 @@ public static class WebRtcEndpoints
         {
             return Problem(503, "Too many peers", e.Message);
         }
+    }
+
+    /// <summary>Peers and the shared encoder: what a test or an operator needs to see the WebRTC path work.</summary>
+    private static IResult GetStats(WebRtcService service, IServiceProvider services)
+    {
+        var pipeline = (services.GetService<IWebRtcMediaSource>() as VideoMediaSource)?.Pipeline;
+        return Results.Ok(new
+        {
+            udpPort = service.Port.LocalEndPoint.Port,
+            candidates = service.Port.Candidates.Select(c => c.Address.ToString()),
+            peersCreated = service.PeersCreated,
+            datagramsReceived = service.Port.DatagramsReceived,
+            datagramsDropped = service.Port.Dropped,
+            encoder = pipeline is null ? null : new
+            {
+                encodedFrames = pipeline.EncodedFrames,
+                keyframes = pipeline.Keyframes,
+                repeatedFrames = pipeline.RepeatedFrames,
+                subscribers = pipeline.SubscriberCount,
+                bitrate = pipeline.EffectiveBitrate,
+            },
+            peers = service.Peers.Select(p => new
+            {
+                id = p.Id,
+                state = p.State.ToString().ToLowerInvariant(),
+                remote = p.RemoteEndPoint?.ToString(),
+                connectMs = p.TimeToConnected?.TotalMilliseconds,
+                dtlsHandshakeMs = p.Dtls.HandshakeDuration?.TotalMilliseconds,
+                srtpProfile = p.Dtls.Profile.ToString(),
+                rtpPacketsSent = p.RtpPacketsSent,
+                rtcpPacketsReceived = p.RtcpPacketsReceived,
+                framesSent = p.VideoSender?.FramesSent ?? 0,
+                pliReceived = p.VideoSender?.PliReceived ?? 0,
+                firReceived = p.VideoSender?.FirReceived ?? 0,
+                nackedPackets = p.VideoSender?.NackedPackets ?? 0,
+                retransmitted = p.VideoSender?.Retransmitted ?? 0,
+                targetBitrate = p.VideoSender?.TargetBitrate ?? 0,
+                roundTripMs = p.VideoSender?.RoundTripTime?.TotalMilliseconds,
+            }),
+        });
     }
 
     private static bool IsJson(string? contentType) =>

@@ -66,6 +66,9 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
 
     public long RtpPacketsSent => Interlocked.Read(ref _rtpSent);
 
+    /// <summary>The video stream sent to this peer, once media is attached (null without media).</summary>
+    public VideoRtpSender? VideoSender { get; internal set; }
+
     public long RtcpPacketsReceived => Interlocked.Read(ref _rtcpReceived);
 
     /// <summary>Fires once, outside any lock, when SRTP is ready.</summary>

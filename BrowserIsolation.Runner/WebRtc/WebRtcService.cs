@@ -68,6 +68,7 @@ public sealed class WebRtcService : IDisposable
             Fingerprint = Context.LocalFingerprint,
             Candidates = Port.Candidates,
             VideoSsrc = RandomSsrc(),
+            RtxSsrc = RandomSsrc(),
             Cname = "bi-" + ice.Ufrag,
         });
         lock (_admission)

@@ -1,3 +1,4 @@
+using BrowserIsolation.Runner.Media;
 using BrowserIsolation.Runner.WebRtc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -45,6 +46,8 @@ internal sealed class WebRtcTestHost : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(settings);
         }
+        builder.Services.AddSingleton<BrowserIsolation.Runner.Capture.FrameHub>();
+        builder.AddVideoPipeline();
         builder.Services.AddWebRtc(builder.Configuration);
         services?.Invoke(builder.Services);
         var app = builder.Build();
