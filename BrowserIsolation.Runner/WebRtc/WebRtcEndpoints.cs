@@ -23,10 +23,12 @@ public static class WebRtcEndpoints
         return services;
     }
 
-    /// <summary>Maps the endpoints and starts the service now, so the UDP port is bound (or fails) at start-up.</summary>
+    /// <summary>
+    /// Maps the endpoints. The service (certificate, UDP socket) starts with the first offer, so a runner that only
+    /// ever serves JPEG opens no UDP port.
+    /// </summary>
     public static RouteGroupBuilder MapWebRtc(this IEndpointRouteBuilder app)
     {
-        app.ServiceProvider.GetRequiredService<WebRtcService>();
         var group = app.MapGroup("/webrtc");
         group.MapPost("/offer", PostOffer);
         group.MapGet("/stats", GetStats);
@@ -35,7 +37,7 @@ public static class WebRtcEndpoints
         return group;
     }
 
-    private static async Task<IResult> PostOffer(HttpRequest request, WebRtcService service)
+    private static async Task<IResult> PostOffer(HttpRequest request, IServiceProvider services)
     {
         string? body;
         try
@@ -70,6 +72,15 @@ public static class WebRtcEndpoints
             {
                 return Problem(400, "Invalid offer", e.Message);
             }
+        }
+        WebRtcService service;
+        try
+        {
+            service = services.GetRequiredService<WebRtcService>();
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or FormatException or InvalidOperationException or DllNotFoundException)
+        {
+            return Problem(503, "WebRTC unavailable", "The WebRTC transport could not start: " + e.GetBaseException().Message);
         }
         try
         {

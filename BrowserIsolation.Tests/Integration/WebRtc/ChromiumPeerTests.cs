@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using BrowserIsolation.Runner.WebRtc;
 using Microsoft.Playwright;
@@ -132,6 +133,17 @@ public class ChromiumPeerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task UnusableTransportSettingsAreA503ProblemNotACrash()
+    {
+        await using var host = await WebRtcTestHost.StartAsync(new() { ["Media:UdpBindAddress"] = "not-an-address" });
+        using var http = new HttpClient { BaseAddress = new Uri(host.BaseUrl) };
+        var offer = Unit.WebRtc.Vectors.ReadSdp("chromium156-recvonly-video.sdp");
+        using var response = await http.PostAsync("/webrtc/offer", new StringContent(offer, System.Text.Encoding.UTF8, "application/sdp"));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task MalformedOfferIsA400Problem()
     {
         await using var host = await WebRtcTestHost.StartAsync();
@@ -151,6 +163,7 @@ public class ChromiumPeerTests(ITestOutputHelper output)
         Assert.Equal("application/sdp", json.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("v=0", await json.Content.ReadAsStringAsync());
         var location = json.Headers.Location!.ToString();
+        Assert.Equal(1, (await http.GetFromJsonAsync<JsonElement>("/webrtc/stats")).GetProperty("peers").GetArrayLength());
         Assert.Equal(System.Net.HttpStatusCode.NoContent, (await http.DeleteAsync(location)).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.DeleteAsync(location)).StatusCode);
     }
