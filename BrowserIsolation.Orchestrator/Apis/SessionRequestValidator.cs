@@ -15,13 +15,17 @@ public static class SessionRequestValidator
         {
             return Problems.BadRequest("url_too_long", $"'url' is longer than {o.MaxUrlLength} characters");
         }
-        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri))
         {
             return Problems.BadRequest("invalid_url", "'url' must be an absolute http or https URL, such as https://example.com");
         }
         if (uri.Scheme is not ("http" or "https"))
         {
             return Problems.BadRequest("unsupported_scheme", $"'url' must use http or https, not '{uri.Scheme}'");
+        }
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            return Problems.BadRequest("invalid_url", "'url' must name a host");
         }
         if (width is { } w && (w < o.MinWidth || w > o.MaxWidth))
         {

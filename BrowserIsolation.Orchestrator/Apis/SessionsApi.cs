@@ -89,12 +89,15 @@ public sealed record SessionView(
         s.Width, s.Height, s.StartupMs, $"/ws/sessions/{s.SessionId}", metrics);
 }
 
-public sealed record SessionMetricsView(double Fps, long FramesSent, long FramesCaptured, int ConnectedClients, long? StartupMs, bool PoolHit)
+public sealed record SessionMetricsView(double Fps, long FramesSent, long FramesCaptured, int ConnectedClients, long? StartupMs, bool PoolHit,
+    string? CurrentUrl, string? Title)
 {
     public static SessionMetricsView From(Session s, JsonElement? stats, int localClients)
     {
         double Number(string name) => stats is { } j && j.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;
         var clients = stats is null ? localClients : (int)Number("clients");
-        return new(Math.Round(Number("fps"), 1), (long)Number("framesSent"), (long)Number("framesCaptured"), clients, s.StartupMs, s.PoolHit);
+        string? Text(string name) => stats is { } j && j.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return new(Math.Round(Number("fps"), 1), (long)Number("framesSent"), (long)Number("framesCaptured"), clients, s.StartupMs, s.PoolHit,
+            Text("url"), Text("title"));
     }
 }

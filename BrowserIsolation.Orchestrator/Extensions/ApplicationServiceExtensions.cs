@@ -2,6 +2,7 @@ using BrowserIsolation.Orchestrator.Relay;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Runners.Process;
 using BrowserIsolation.Orchestrator.Sessions;
+using BrowserIsolation.Orchestrator.Signaling;
 using BrowserIsolation.Orchestrator.Store;
 
 namespace BrowserIsolation.Orchestrator.Extensions;
@@ -14,6 +15,7 @@ public static class ApplicationServiceExtensions
         services.AddProblemDetails();
         services.Configure<SessionLimits>(builder.Configuration.GetSection(SessionLimits.Section));
         services.Configure<RunnerOptions>(builder.Configuration.GetSection(RunnerOptions.Section));
+        services.Configure<IceOptions>(builder.Configuration.GetSection(IceOptions.Section));
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton<ISessionStore, InMemorySessionStore>();

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using BrowserIsolation.Orchestrator.Sessions;
+using BrowserIsolation.ServiceDefaults.Relay;
 
 namespace BrowserIsolation.Orchestrator.Relay;
 
@@ -10,8 +12,6 @@ namespace BrowserIsolation.Orchestrator.Relay;
 /// </summary>
 public sealed class WebSocketRelay(SessionConnections connections, SessionService sessions, ILogger<WebSocketRelay> logger)
 {
-    private const int ChunkBytes = 64 * 1024;
-
     /// <summary>Opens the runner side first, so a dead runner is refused before the client's upgrade is accepted.</summary>
     public async Task<ClientWebSocket> ConnectRunnerAsync(Session session, string participant, string role, CancellationToken cancellationToken)
     {
@@ -40,49 +40,62 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
     public async Task RelayAsync(WebSocket client, ClientWebSocket runner, Session session, CancellationToken requestAborted)
     {
         using var registration = connections.Register(session.SessionId);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, registration.SessionEnded);
         await sessions.TouchAsync(session.SessionId);
+        // Cancelling a pending WebSocket call aborts the socket, so the pumps run uncancelled and end when a side
+        // closes; a session end aborts only the runner side, then the client gets a status and a clean close.
+        using var onSessionEnd = registration.SessionEnded.Register(runner.Abort);
+        using var onAbort = requestAborted.Register(() => { runner.Abort(); client.Abort(); });
+        var up = WebSocketPump.RunAsync(client, runner);
+        var down = WebSocketPump.RunAsync(runner, client);
         try
         {
-            var up = PumpAsync(client, runner, linked.Token);
-            var down = PumpAsync(runner, client, linked.Token);
-            await Task.WhenAny(up, down);
+            if (await Task.WhenAny(up, down) == down)
+            {
+                // The runner side ended: say why, from the store (deleted, timed out, or the browser died).
+                var final = await FinalStateAsync(session.SessionId);
+                if (final is not null)
+                {
+                    await TrySendAsync(client, JsonSerializer.Serialize(new
+                    {
+                        type = "status",
+                        status = final.Status.ToString().ToLowerInvariant(),
+                        error = final.Error,
+                    }, JsonSerializerOptions.Web));
+                }
+                await WebSocketPump.CloseAsync(client, final is null ? "browser connection lost" : "session ended");
+                if (await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)) != up)
+                {
+                    client.Abort();
+                }
+            }
+            else
+            {
+                await WebSocketPump.CloseAsync(runner, "client left");
+                runner.Abort();
+            }
+            await Task.WhenAll(up, down);
         }
         finally
         {
-            var sessionEnded = registration.SessionEnded.IsCancellationRequested;
-            await linked.CancelAsync();
-            if (sessionEnded)
-            {
-                await TrySendAsync(client, "{\"type\":\"status\",\"status\":\"terminated\"}");
-            }
-            await CloseAsync(client, sessionEnded ? "session ended" : "runner closed");
-            await CloseAsync(runner, "client left");
             runner.Dispose();
             await sessions.TouchAsync(session.SessionId);
             logger.LogDebug("Relay for session {SessionId} ended", session.SessionId);
         }
     }
 
-    private static async Task PumpAsync(WebSocket from, WebSocket to, CancellationToken cancellationToken)
+    /// <summary>The session's ended state; a runner that just died is marked failed a moment after its socket drops.</summary>
+    private async Task<Session?> FinalStateAsync(string sessionId)
     {
-        var buffer = new byte[ChunkBytes];
-        try
+        for (var attempt = 0; attempt < 30; attempt++)
         {
-            while (!cancellationToken.IsCancellationRequested)
+            var current = await sessions.GetAsync(sessionId, CancellationToken.None);
+            if (current is null || !current.IsActive)
             {
-                var result = await from.ReceiveAsync(buffer.AsMemory(), cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-                await to.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, cancellationToken);
+                return current;
             }
+            await Task.Delay(100, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
-        {
-            // one side went away; the caller closes the other
-        }
+        return null;
     }
 
     private static async Task TrySendAsync(WebSocket socket, string json)
@@ -99,23 +112,6 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
             // best effort
-        }
-    }
-
-    private static async Task CloseAsync(WebSocket socket, string reason)
-    {
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            return;
-        }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
-        {
-            // already closed
         }
     }
 }

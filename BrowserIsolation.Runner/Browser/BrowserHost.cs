@@ -68,6 +68,7 @@ public sealed class BrowserHost(
             _screencast.Attach();
             _input = new InputDispatcher(_chromium.Cdp, _tabs);
             await _tabs.StartAsync(options.Width, options.Height, _stopping.Token);
+            _ = _tabs.WatchTitlesAsync(_stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             _ = _chromium.Cdp.Closed.ContinueWith(_ => OnChromiumClosed(), TaskScheduler.Default);
             _ready.TrySetResult();
         }

@@ -56,6 +56,40 @@ public sealed class TabManager(CdpConnection cdp, ILogger<TabManager> logger)
     /// <summary>The browser is closing: tabs going away must not be replaced.</summary>
     public void BeginClose() => _closing = true;
 
+    /// <summary>
+    /// Chromium does not report <c>document.title</c> changes as target info changes, so the active tab's title is
+    /// read twice a second (one cheap evaluate) and changes are raised like navigations.
+    /// </summary>
+    public async Task WatchTitlesAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            if (_active is not { } tab || _closing)
+            {
+                continue;
+            }
+            try
+            {
+                var result = await cdp.SendAsync("Runtime.evaluate", new { expression = "document.title", returnByValue = true },
+                    tab.SessionId, cancellationToken);
+                var title = result.GetProperty("result").TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String
+                    ? v.GetString()!
+                    : "";
+                if (title.Length > 0 && title != tab.Title)
+                {
+                    tab.Title = title.Length > 512 ? title[..512] : title;
+                    NavigationChanged?.Invoke(tab);
+                    TabsChanged?.Invoke();
+                }
+            }
+            catch (CdpException)
+            {
+                // navigating or closing; next tick
+            }
+        }
+    }
+
     public BrowserTab? Find(string tabId) => _tabs.GetValueOrDefault(tabId);
 
     public async Task<BrowserTab> OpenAsync(string url, CancellationToken cancellationToken)
@@ -146,7 +180,9 @@ public sealed class TabManager(CdpConnection cdp, ILogger<TabManager> logger)
                 if (_tabs.TryGetValue(info.GetProperty("targetId").GetString()!, out var tab))
                 {
                     tab.Url = info.GetProperty("url").GetString() ?? "";
-                    tab.Title = info.GetProperty("title").GetString() ?? "";
+                    var title = info.GetProperty("title").GetString() ?? "";
+                    // Until the page sets one, Chromium reports the URL as the title.
+                    tab.Title = title == tab.Url || tab.Url.EndsWith(title, StringComparison.Ordinal) ? tab.Title : title;
                     if (tab == _active)
                     {
                         NavigationChanged?.Invoke(tab);
