@@ -84,7 +84,8 @@ public static class WebRtcEndpoints
         }
         try
         {
-            var peer = service.AcceptOffer(sdp);
+            var participant = request.Query["participant"].ToString();
+            var peer = service.AcceptOffer(sdp, participant.Length is > 0 and <= 64 ? participant : null);
             return new SdpResult(peer.Answer.Sdp, "/webrtc/peers/" + peer.Id);
         }
         catch (SdpException e)
@@ -119,6 +120,7 @@ public static class WebRtcEndpoints
             peers = service.Peers.Select(p => new
             {
                 id = p.Id,
+                participant = p.Participant,
                 state = p.State.ToString().ToLowerInvariant(),
                 remote = p.RemoteEndPoint?.ToString(),
                 connectMs = p.TimeToConnected?.TotalMilliseconds,

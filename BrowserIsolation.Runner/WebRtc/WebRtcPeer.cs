@@ -43,6 +43,9 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
 
     public SdpAnswer Answer { get; }
 
+    /// <summary>Who this viewer is (the orchestrator passes ?participant=), for stats and logs.</summary>
+    public string? Participant { get; internal set; }
+
     public NegotiatedVideo Video => Answer.Video;
 
     public WebRtcPeerState State

@@ -58,7 +58,7 @@ public sealed class WebRtcService : IDisposable
     public WebRtcPeer? FindPeer(string id) => _peers.TryGetValue(id, out var peer) ? peer : null;
 
     /// <summary>Answers an offer and starts a peer. Throws <see cref="SdpException"/> or <see cref="WebRtcCapacityException"/>.</summary>
-    public WebRtcPeer AcceptOffer(string offerSdp)
+    public WebRtcPeer AcceptOffer(string offerSdp, string? participant = null)
     {
         var offer = SdpOffer.Parse(offerSdp);
         var ice = IceCredentials.Generate();
@@ -81,6 +81,7 @@ public sealed class WebRtcService : IDisposable
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             var peer = new WebRtcPeer(id, answer, ice, Port, Context, TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds),
                 _options.Mtu, _loggers.CreateLogger<WebRtcPeer>());
+            peer.Participant = participant;
             peer.Connected += OnPeerConnected;
             peer.Closed += OnPeerClosed;
             _peers[id] = peer;
