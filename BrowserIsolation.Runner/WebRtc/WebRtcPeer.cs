@@ -69,6 +69,12 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
 
     public long RtpPacketsSent => Interlocked.Read(ref _rtpSent);
 
+    /// <summary>
+    /// Fault injection for tests (loss on the real path): called with each outgoing RTP packet's index, true drops
+    /// it after protection, as a lossy network would.
+    /// </summary>
+    internal Func<long, bool>? DropOutgoingRtp { get; set; }
+
     /// <summary>The video stream sent to this peer, once media is attached (null without media).</summary>
     public VideoRtpSender? VideoSender { get; internal set; }
 
@@ -108,6 +114,11 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
             return;
         }
         _port.BindEndPoint(source, this);
+        if (State == WebRtcPeerState.Closed)
+        {
+            _port.RemovePeer(_ice.Local.Ufrag, this); // closed meanwhile: undo the binding
+            return;
+        }
         var startDtls = false;
         if (result.SelectedChanged && result.Selected is { } selected)
         {
@@ -232,11 +243,15 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
             {
                 return false;
             }
-            _port.Send(buffer.AsSpan(0, length), remote);
             if (!rtcp)
             {
-                Interlocked.Increment(ref _rtpSent);
+                var index = Interlocked.Increment(ref _rtpSent);
+                if (DropOutgoingRtp?.Invoke(index) == true)
+                {
+                    return true;
+                }
             }
+            _port.Send(buffer.AsSpan(0, length), remote);
             return true;
         }
         finally
