@@ -30,8 +30,8 @@ public sealed class VideoOptions
     /// <summary>When no new frame arrives for this long, the last picture is encoded again at this interval.</summary>
     public int StaticRepeatMs { get; set; } = 500;
 
-    /// <summary>VP8 screen content mode (0 off, 1 on, 2 on with aggressive rate control). Off by default: on costs
-    /// about 40 % more encode time on screencast input for no bitrate gain (bench/ --bitrate).</summary>
+    /// <summary>VP8 screen content mode (0 off, 1 on, 2 on with aggressive rate control). Off by default: on
+    /// screencast input it gave no bitrate gain and no reliable speed gain (bench/ --bitrate).</summary>
     public int ScreenContentMode { get; set; }
 
     /// <summary>Returns the options with every value forced into a range libvpx accepts.</summary>
