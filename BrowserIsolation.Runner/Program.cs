@@ -1,5 +1,6 @@
 using BrowserIsolation.Runner.Apis;
 using BrowserIsolation.Runner.Browser;
+using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Extensions;
 using BrowserIsolation.Runner.WebRtc;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,6 +11,7 @@ builder.AddServiceDefaults();
 builder.AddRunnerServices();
 
 var app = builder.Build();
+app.Services.GetRequiredService<StreamMetrics>(); // registers the stream instruments
 app.UseMiddleware<RunnerTokenMiddleware>();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.MapDefaultEndpoints();

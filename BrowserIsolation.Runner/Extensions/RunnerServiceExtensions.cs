@@ -19,6 +19,7 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<BrowserHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());
         builder.Services.AddSingleton<ClientHub>();
+        builder.Services.AddSingleton<StreamMetrics>();
         builder.AddVideoPipeline();
         builder.Services.AddWebRtc(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");

@@ -1,3 +1,4 @@
+using BrowserIsolation.Orchestrator.Sessions;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -21,7 +22,6 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
 {
     public const string ProviderName = "docker";
 
-    private static readonly ActivitySource Tracing = new(OpenTelemetrySetup.SourceName);
     private static readonly TimeSpan HealthPollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StateCheckInterval = TimeSpan.FromSeconds(1);
     private const int StartAttempts = 3;
@@ -69,7 +69,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
 
     public async Task<RunnerInstance> StartAsync(RunnerStartRequest request, CancellationToken cancellationToken)
     {
-        using var activity = Tracing.StartActivity("runner.start");
+        using var activity = SessionMetrics.Activities.StartActivity("runner.start");
         activity?.SetTag("runner.id", request.RunnerId);
         activity?.SetTag("runner.provider", ProviderName);
         if (request.Labels.TryGetValue("session", out var sessionId))
