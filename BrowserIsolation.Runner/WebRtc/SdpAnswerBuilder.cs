@@ -41,7 +41,8 @@ public static class SdpAnswerBuilder
             ?? throw new SdpException("The offer has no a=fingerprint with a supported hash (sha-1, sha-256, sha-384, sha-512).");
         var localRole = (video.Setup ?? offer.SessionSetup ?? "actpass").Trim().ToLowerInvariant() switch
         {
-            "actpass" or "active" => DtlsRole.Server,
+            "actpass" => options.PreferDtlsClient ? DtlsRole.Client : DtlsRole.Server,
+            "active" => DtlsRole.Server,
             "passive" => DtlsRole.Client,
             var other => throw new SdpException($"a=setup:{other} is not supported (actpass, active or passive)."),
         };

@@ -14,6 +14,9 @@ public sealed record SdpAnswerOptions
     /// <summary>SSRC for RFC 4588 retransmissions; RTX is negotiated only when set and the offer has rtx for VP8.</summary>
     public uint? RtxSsrc { get; init; }
 
+    /// <summary>Answer an actpass offer with a=setup:active (we send the ClientHello) instead of passive.</summary>
+    public bool PreferDtlsClient { get; init; }
+
     public string Cname { get; init; } = "browser-isolation";
 
     public string StreamId { get; init; } = "screen";

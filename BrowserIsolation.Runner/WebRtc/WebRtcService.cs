@@ -70,6 +70,7 @@ public sealed class WebRtcService : IDisposable
             VideoSsrc = RandomSsrc(),
             RtxSsrc = RandomSsrc(),
             Cname = "bi-" + ice.Ufrag,
+            PreferDtlsClient = _options.PreferDtlsClient,
         });
         lock (_admission)
         {

@@ -20,6 +20,9 @@ public sealed class WebRtcTransportOptions
     /// <summary>Seconds without a valid connectivity check before a peer is dropped (RFC 7675 uses 30).</summary>
     public double ConsentTimeoutSeconds { get; set; } = 15;
 
+    /// <summary>Take the DTLS client role when the browser lets us choose (actpass): our ClientHello leaves with the first valid check.</summary>
+    public bool PreferDtlsClient { get; set; }
+
     /// <summary>Largest datagram we send (DTLS flights are packed up to it).</summary>
     public int Mtu { get; set; } = 1200;
 

@@ -95,6 +95,23 @@ public class ChromiumPeerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AsDtlsClientWeConnectToo()
+    {
+        // Chromium only ever offers actpass, so the client role is reached by answering active.
+        await using var host = await WebRtcTestHost.StartAsync(new() { ["Media:PreferDtlsClient"] = "true" });
+        await using var chromium = await TestChromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
+        await page.GotoAsync(host.BaseUrl);
+        var result = await NegotiateAsync(page);
+        Assert.True(result.State == "connected", $"connection state {result.State} {result.Detail}");
+        var peer = Assert.Single(host.Service.Peers);
+        Assert.Equal(DtlsRole.Client, peer.Dtls.Role);
+        Assert.Equal("server", result.DtlsRole);
+        Assert.True(await WaitForAsync(() => peer.State == WebRtcPeerState.Connected, TimeSpan.FromSeconds(5)));
+        output.WriteLine($"as DTLS client: connected {result.ConnectMs:F1} ms, DTLS {peer.Dtls.HandshakeDuration?.TotalMilliseconds:F1} ms, {peer.Dtls.HandshakeFlightsSent} flights");
+    }
+
+    [Fact]
     public async Task ManyPeersShareTheOnePort()
     {
         await using var host = await WebRtcTestHost.StartAsync();

@@ -130,6 +130,17 @@ public class SdpTests
         Assert.Contains("a=setup:active", Lines(answer.Sdp));
     }
 
+    [Fact]
+    public void ActpassOfferCanBeAnsweredActive()
+    {
+        var offer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-recvonly-video.sdp"));
+        var answer = SdpAnswerBuilder.Answer(offer, Options() with { PreferDtlsClient = true });
+        Assert.Equal(DtlsRole.Client, answer.LocalDtlsRole);
+        Assert.Contains("a=setup:active", Lines(answer.Sdp));
+        var activeOffer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-recvonly-video.sdp").Replace("a=setup:actpass", "a=setup:active"));
+        Assert.Equal(DtlsRole.Server, SdpAnswerBuilder.Answer(activeOffer, Options() with { PreferDtlsClient = true }).LocalDtlsRole);
+    }
+
     [Theory]
     [InlineData("", "empty")]
     [InlineData("hello world", "line 1")]
