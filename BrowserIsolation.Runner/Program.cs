@@ -2,6 +2,7 @@ using BrowserIsolation.Runner.Apis;
 using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Extensions;
+using BrowserIsolation.Runner.WebRtc;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -17,6 +18,7 @@ app.MapDefaultEndpoints();
 app.MapRunnerApi();
 app.MapControlApi();
 app.MapPolicyApi();
+app.MapWebRtc();
 
 // The orchestrator waits for this line: the API listens and Chromium is connected.
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>

@@ -5,6 +5,7 @@ using BrowserIsolation.Runner.Control;
 using BrowserIsolation.Runner.Enforcement;
 using BrowserIsolation.Runner.Policy;
 using BrowserIsolation.Runner.Media;
+using BrowserIsolation.Runner.WebRtc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BrowserIsolation.Runner.Extensions;
@@ -24,6 +25,7 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<ClientHub>();
         builder.Services.AddSingleton<StreamMetrics>();
         builder.AddVideoPipeline();
+        builder.Services.AddWebRtc(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
         return builder;
     }

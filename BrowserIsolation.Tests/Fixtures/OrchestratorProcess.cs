@@ -47,6 +47,8 @@ public sealed partial class OrchestratorProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
         start.Environment["Runner__Process__WorkRoot"] = workRoot;
+        // Runners inherit this: their WebRTC port stays on loopback in tests.
+        start.Environment["Media__UdpBindAddress"] = "127.0.0.1";
         start.Environment["Logging__LogLevel__Default"] = "Information";
         // The browser may reach the tests' web sites (TestSite.DefaultAddress) and nothing else local.
         start.Environment["Policy__Egress__AllowCidrs__0"] = TestSite.DefaultAddress + "/32";

@@ -11,7 +11,8 @@ namespace BrowserIsolation.Orchestrator.Runners.Process;
 /// The embedded default: one BrowserIsolation.Runner process per session on this machine, each in its own
 /// session/process group, with its Chromium in another. Ending a runner ends both groups and deletes its work dir.
 /// </summary>
-public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, RunnerPolicyEnvironment policy, ILogger<ProcessRunnerProvider> logger)
+public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogger<ProcessRunnerProvider> logger,
+    RunnerPolicyEnvironment? policy = null)
     : IRunnerProvider, IAsyncDisposable
 {
     private const string ReadyMarker = "BI_RUNNER_READY ";
@@ -57,7 +58,7 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, Runne
         start.Environment["Runner__ParentPid"] = Process.ExitWithOrchestrator ? Environment.ProcessId.ToString() : "0";
         start.Environment["Chromium__Path"] = options.Value.ChromiumPath;
         start.Environment["OTEL_SERVICE_NAME"] = "browserisolation-runner";
-        policy.ApplyTo(start.Environment);
+        policy?.ApplyTo(start.Environment);
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("PORT");
 
