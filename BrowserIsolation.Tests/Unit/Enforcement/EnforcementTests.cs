@@ -52,4 +52,14 @@ public sealed class EnforcementTests
         var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Policy:Egress:Hosts:x"] = "not-an-ip" }).Build();
         Assert.Throws<FormatException>(() => ConfiguredHostsResolver.FromConfiguration(bad, new SystemEgressResolver()));
     }
+
+    [Fact]
+    public void SubresourcesArePausedOnlyWhenARuleNeedsTheWholeUrl()
+    {
+        Assert.False(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions())));
+        Assert.False(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions { AllowList = ["*.example.com"], BlockList = ["ads.example.com", "10.0.0.1:8080"] })));
+        Assert.True(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions { BlockList = ["example.com/admin"] })));
+        Assert.True(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions { BlockList = ["http://example.com"] })));
+        Assert.True(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions { AllowList = ["example.com/docs"], Homepage = "https://example.com/docs/" })));
+    }
 }
