@@ -65,6 +65,11 @@ internal sealed class AnimatedSite : IAsyncDisposable
         requestAnimationFrame(draw);}draw();</script></body>
         """;
 
+    private const string TogglePage = """
+        <!doctype html><title>toggle</title><body style='margin:0;height:100vh;background:#000'
+          onmousedown="document.body.style.background = document.body.style.background === 'rgb(255, 255, 255)' ? '#000' : 'rgb(255, 255, 255)'"></body>
+        """;
+
     private readonly WebApplication _app;
 
     private AnimatedSite(WebApplication app, string url)
@@ -75,6 +80,9 @@ internal sealed class AnimatedSite : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>A page that flips between black and white on every press: the input-to-photon target.</summary>
+    public string ToggleUrl => Url + "toggle";
+
     public static async Task<AnimatedSite> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -82,6 +90,7 @@ internal sealed class AnimatedSite : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         app.MapGet("/", () => Results.Content(Page, "text/html"));
+        app.MapGet("/toggle", () => Results.Content(TogglePage, "text/html"));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new AnimatedSite(app, address + "/");
