@@ -2,7 +2,6 @@ using BrowserIsolation.Orchestrator.Relay;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Runners.Process;
 using BrowserIsolation.Orchestrator.Sessions;
-using BrowserIsolation.Orchestrator.Store;
 
 namespace BrowserIsolation.Orchestrator.Extensions;
 
@@ -16,11 +15,11 @@ public static class ApplicationServiceExtensions
         services.Configure<RunnerOptions>(builder.Configuration.GetSection(RunnerOptions.Section));
         services.AddSingleton(TimeProvider.System);
 
-        services.AddSingleton<ISessionStore, InMemorySessionStore>();
+        builder.AddSessionStore();
 
         services.AddSingleton<ProcessRunnerProvider>();
         services.AddSingleton<IRunnerProvider>(sp => sp.GetRequiredService<ProcessRunnerProvider>());
-        services.AddSingleton<IRunnerSource, ColdRunnerSource>();
+        builder.AddWarmPool();
         services.AddHttpClient<RunnerClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
 
         services.AddSingleton<SessionMetrics>();
