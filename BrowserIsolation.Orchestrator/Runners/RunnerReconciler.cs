@@ -79,6 +79,8 @@ public sealed class RunnerReconciler(
             var forActiveSession = runner.Labels.TryGetValue("session", out var sessionId) && activeIds.Contains(sessionId);
             if (owned.Contains(runner.RunnerId) || forActiveSession || now - runner.StartedAt < _options.OrphanGrace)
             {
+                logger.LogDebug("Runner {RunnerId} kept: owned {Owned}, for an active session {ForSession}, age {Age}", runner.RunnerId,
+                    owned.Contains(runner.RunnerId), forActiveSession, now - runner.StartedAt);
                 continue;
             }
             logger.LogWarning("Ending orphan runner {RunnerId} (started {StartedAt:O}): no session or pool entry owns it",
@@ -87,10 +89,11 @@ public sealed class RunnerReconciler(
             orphans++;
         }
 
+        // Every active session's runner is probed, listed or not: a listed process can still be hung or half-dead.
         var aliveIds = alive.Select(r => r.RunnerId).ToHashSet();
         var failed = 0;
         var probes = active
-            .Where(s => s.RunnerId is not null && s.RunnerUri is not null && !aliveIds.Contains(s.RunnerId))
+            .Where(s => s.RunnerId is not null && s.RunnerUri is not null)
             .Select(async s => (Session: s, Alive: await IsAliveAsync(s.RunnerUri!, s.RunnerToken, cancellationToken)));
         foreach (var (session, isAlive) in await Task.WhenAll(probes))
         {
