@@ -19,12 +19,19 @@ fi
 
 dotnet build BrowserIsolation.Tests/BrowserIsolation.Tests.csproj -c Release -nologo -clp:ErrorsOnly || exit 1
 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# The Web client's unit tests (Node's test runner), then every .NET test.
+(cd BrowserIsolation.Web/client && npm test) 2>&1 | tee "$log"
+web_status=${PIPESTATUS[0]}
+web_pass=$(sed -n 's/^ℹ pass \([0-9]*\)/\1/p' "$log" | tail -n1)
+web_fail=$(sed -n 's/^ℹ fail \([0-9]*\)/\1/p' "$log" | tail -n1)
+
 dotnet test BrowserIsolation.Tests/BrowserIsolation.Tests.csproj -c Release --no-build --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n1)
-if [ -n "$summary" ]; then
-  n() { printf '%s' "$summary" | sed -n "s/.*$1: *\([0-9]*\).*/\1/p"; }
-  echo "dotnet: $(n Passed) passed, $(n Failed) failed, $(n Skipped) skipped"
-fi
-rm -f "$log"
+n() { printf '%s' "$summary" | sed -n "s/.*$1: *\([0-9]*\).*/\1/p"; }
+dotnet_pass=$(n Passed) dotnet_fail=$(n Failed) dotnet_skip=$(n Skipped)
+echo "total: $(( ${web_pass:-0} + ${dotnet_pass:-0} )) passed, $(( ${web_fail:-0} + ${dotnet_fail:-0} )) failed, ${dotnet_skip:-0} skipped"
+[ "$web_status" -eq 0 ] || exit "$web_status"
 exit "$status"

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using BrowserIsolation.Orchestrator.Sessions;
+using BrowserIsolation.ServiceDefaults.Relay;
 
 namespace BrowserIsolation.Orchestrator.Relay;
 
@@ -11,8 +12,6 @@ namespace BrowserIsolation.Orchestrator.Relay;
 /// </summary>
 public sealed class WebSocketRelay(SessionConnections connections, SessionService sessions, ILogger<WebSocketRelay> logger)
 {
-    private const int ChunkBytes = 64 * 1024;
-
     /// <summary>Opens the runner side first, so a dead runner is refused before the client's upgrade is accepted.</summary>
     public async Task<ClientWebSocket> ConnectRunnerAsync(Session session, string participant, string role, CancellationToken cancellationToken)
     {
@@ -46,8 +45,8 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         // closes; a session end aborts only the runner side, then the client gets a status and a clean close.
         using var onSessionEnd = registration.SessionEnded.Register(runner.Abort);
         using var onAbort = requestAborted.Register(() => { runner.Abort(); client.Abort(); });
-        var up = PumpAsync(client, runner);
-        var down = PumpAsync(runner, client);
+        var up = WebSocketPump.RunAsync(client, runner);
+        var down = WebSocketPump.RunAsync(runner, client);
         try
         {
             if (await Task.WhenAny(up, down) == down)
@@ -63,7 +62,7 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
                         error = final.Error,
                     }, JsonSerializerOptions.Web));
                 }
-                await CloseAsync(client, final is null ? "browser connection lost" : "session ended");
+                await WebSocketPump.CloseAsync(client, final is null ? "browser connection lost" : "session ended");
                 if (await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)) != up)
                 {
                     client.Abort();
@@ -71,7 +70,7 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
             }
             else
             {
-                await CloseAsync(runner, "client left");
+                await WebSocketPump.CloseAsync(runner, "client left");
                 runner.Abort();
             }
             await Task.WhenAll(up, down);
@@ -99,27 +98,6 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         return null;
     }
 
-    private static async Task PumpAsync(WebSocket from, WebSocket to)
-    {
-        var buffer = new byte[ChunkBytes];
-        try
-        {
-            while (true)
-            {
-                var result = await from.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-                await to.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
-        {
-            // one side went away; the caller closes the other
-        }
-    }
-
     private static async Task TrySendAsync(WebSocket socket, string json)
     {
         if (socket.State != WebSocketState.Open)
@@ -134,23 +112,6 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
             // best effort
-        }
-    }
-
-    private static async Task CloseAsync(WebSocket socket, string reason)
-    {
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
-        {
-            return;
-        }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
-        {
-            // already closed
         }
     }
 }

@@ -37,8 +37,10 @@ public static class RunnerApi
             await browser.Screencast.RestartAsync(cancellationToken);
         }
         var tab = tabs.Active!;
-        var navigation = await browser.Chromium.Cdp.SendAsync("Page.navigate", new { url = url.AbsoluteUri }, tab.SessionId, cancellationToken);
-        var error = navigation.TryGetProperty("errorText", out var e) ? e.GetString() : null;
+        // Start the navigation and answer at once: a slow site must not hold up "ready" (its page streams as it loads).
+        var navigation = browser.Chromium.Cdp.SendAsync("Page.navigate", new { url = url.AbsoluteUri }, tab.SessionId, CancellationToken.None);
+        var error = await Task.WhenAny(navigation, Task.Delay(50, cancellationToken)) == navigation && navigation.IsCompletedSuccessfully &&
+            navigation.Result.TryGetProperty("errorText", out var e) ? e.GetString() : null;
         return TypedResults.Ok<object>(new { sessionId = request.SessionId, url = url.AbsoluteUri, navigationError = error });
     }
 

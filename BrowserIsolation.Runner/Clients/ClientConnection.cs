@@ -39,8 +39,15 @@ public sealed class ClientConnection : IAsyncDisposable
 
     public CancellationToken Closing => _closing.Token;
 
+    /// <summary>False while the client watches WebRTC video: JPEGs would only cost bandwidth.</summary>
+    public bool WantsFrames { get; set; } = true;
+
     public void OfferFrame(ScreenFrame frame)
     {
+        if (!WantsFrames)
+        {
+            return;
+        }
         Interlocked.Exchange(ref _pendingFrame, frame);
         _wake.Writer.TryWrite(0);
     }

@@ -119,6 +119,10 @@ public sealed class ClientHub
     private void HandleText(ClientConnection client, ReadOnlyMemory<byte> text, InputRateLimiter limiter)
     {
         using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
+        if (ClientControl.TryHandle(client, document.RootElement, _frames))
+        {
+            return;
+        }
         var input = InputParser.Parse(document.RootElement, _browser.Tabs.Width, _browser.Tabs.Height);
         if (client.Role == "viewer")
         {

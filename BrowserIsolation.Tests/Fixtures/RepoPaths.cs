@@ -11,6 +11,8 @@ public static class RepoPaths
     public static string OrchestratorDll => Path.Combine(Root, "BrowserIsolation.Orchestrator", "bin", Configuration, "net10.0",
         "BrowserIsolation.Orchestrator.dll");
 
+    public static string WebHostDll => Path.Combine(Root, "BrowserIsolation.Web", "bin", Configuration, "net10.0", "BrowserIsolation.Web.dll");
+
     public static string SharedScripts => Path.GetFullPath(Path.Combine(Root, "..", "shared", "scripts"));
 
     private static string FindRoot()

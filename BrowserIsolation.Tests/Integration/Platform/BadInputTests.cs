@@ -9,23 +9,8 @@ namespace BrowserIsolation.Tests.Integration.Platform;
 
 /// <summary>Every class of bad input gets a clear error, nothing reaches a runner, and the service stays up.</summary>
 [Trait("Category", "Integration")]
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : PlatformTest
 {
-    private OrchestratorProcess _orchestrator = null!;
-    private TestSite _site = null!;
-
-    public async Task InitializeAsync()
-    {
-        _site = await TestSite.StartAsync();
-        _orchestrator = await OrchestratorProcess.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _orchestrator.DisposeAsync();
-        await _site.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("""{"url":"not a url"}""", "invalid_url")]
     [InlineData("""{"url":"example.com"}""", "invalid_url")]
@@ -42,35 +27,35 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("", "empty_body")]
     public async Task MalformedCreateRequestsGetProblems(string body, string code)
     {
-        var response = await _orchestrator.Http.PostAsync("/api/sessions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await Orchestrator.Http.PostAsync("/api/sessions", new StringContent(body, Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, code);
-        Assert.Empty(RunnerLeftovers.RunnerDirs(_orchestrator.WorkRoot));
+        Assert.Empty(RunnerLeftovers.RunnerDirs(Orchestrator.WorkRoot));
     }
 
     [Fact]
     public async Task OversizedBodyAndUnknownSessionsGetProblems()
     {
         var huge = JsonSerializer.Serialize(new { url = "https://example.com/" + new string('a', 40_000) });
-        await AssertProblemAsync(await _orchestrator.Http.PostAsync("/api/sessions", new StringContent(huge, Encoding.UTF8, "application/json")),
+        await AssertProblemAsync(await Orchestrator.Http.PostAsync("/api/sessions", new StringContent(huge, Encoding.UTF8, "application/json")),
             HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
-        await AssertProblemAsync(await _orchestrator.Http.GetAsync("/api/sessions/does-not-exist"), HttpStatusCode.NotFound, "session_not_found");
-        await AssertProblemAsync(await _orchestrator.Http.DeleteAsync("/api/sessions/does-not-exist"), HttpStatusCode.NotFound, "session_not_found");
-        await AssertProblemAsync(await _orchestrator.Http.GetAsync("/api/nothing-here"), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await Orchestrator.Http.GetAsync("/api/sessions/does-not-exist"), HttpStatusCode.NotFound, "session_not_found");
+        await AssertProblemAsync(await Orchestrator.Http.DeleteAsync("/api/sessions/does-not-exist"), HttpStatusCode.NotFound, "session_not_found");
+        await AssertProblemAsync(await Orchestrator.Http.GetAsync("/api/nothing-here"), HttpStatusCode.NotFound, "not_found");
 
         using var socket = new ClientWebSocket();
-        var ws = new UriBuilder(_orchestrator.BaseUri) { Scheme = "ws", Path = "/ws/sessions/unknown" }.Uri;
+        var ws = new UriBuilder(Orchestrator.BaseUri) { Scheme = "ws", Path = "/ws/sessions/unknown" }.Uri;
         var refused = await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(ws, CancellationToken.None));
         Assert.Contains("404", refused.Message);
 
-        Assert.Equal(HttpStatusCode.OK, (await _orchestrator.Http.GetAsync("/health")).StatusCode);
-        Assert.Empty(RunnerLeftovers.RunnerDirs(_orchestrator.WorkRoot));
+        Assert.Equal(HttpStatusCode.OK, (await Orchestrator.Http.GetAsync("/health")).StatusCode);
+        Assert.Empty(RunnerLeftovers.RunnerDirs(Orchestrator.WorkRoot));
     }
 
     [Fact]
     public async Task BadInputEventsGetErrorMessagesAndTheConnectionStaysOpen()
     {
-        var id = await _orchestrator.CreateReadySessionAsync(_site.Url(TestSite.Pages.ClickToBlue));
-        using var socket = new SessionSocket(await _orchestrator.ConnectAsync(id));
+        var id = await Orchestrator.CreateReadySessionAsync(Site.Url(TestSite.Pages.ClickToBlue));
+        using var socket = new SessionSocket(await Orchestrator.ConnectAsync(id));
         var bad = new (string Text, string Code)[]
         {
             ("{not json", "invalid_json"),
@@ -99,7 +84,7 @@ public sealed class BadInputTests : IAsyncLifetime
         await socket.SendJsonAsync(new { type = "mousedown", x = 100, y = 100, button = "left" });
         await socket.SendJsonAsync(new { type = "mouseup", x = 100, y = 100, button = "left" });
         await socket.WaitForFrameAsync(f => JpegPixels.IsColor(f.Center, 0, 0, 255), TimeSpan.FromSeconds(10), "blue after a valid click");
-        Assert.Equal("ready", (await _orchestrator.GetSessionAsync(id)).GetProperty("status").GetString());
+        Assert.Equal("ready", (await Orchestrator.GetSessionAsync(id)).GetProperty("status").GetString());
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)

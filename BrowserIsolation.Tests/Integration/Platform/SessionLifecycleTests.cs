@@ -6,37 +6,22 @@ namespace BrowserIsolation.Tests.Integration.Platform;
 
 /// <summary>The platform end to end with a real orchestrator, real runners and real Chromium.</summary>
 [Trait("Category", "Integration")]
-public sealed class SessionLifecycleTests : IAsyncLifetime
+public sealed class SessionLifecycleTests : PlatformTest
 {
-    private OrchestratorProcess _orchestrator = null!;
-    private TestSite _site = null!;
-
-    public async Task InitializeAsync()
-    {
-        _site = await TestSite.StartAsync();
-        _orchestrator = await OrchestratorProcess.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _orchestrator.DisposeAsync();
-        await _site.DisposeAsync();
-    }
-
     [Fact]
     public async Task CreatedSessionStreamsTheServedPageAsJpegFrames()
     {
-        var created = await _orchestrator.CreateSessionAsync(_site.Url(TestSite.Pages.Red), 800, 600);
+        var created = await Orchestrator.CreateSessionAsync(Site.Url(TestSite.Pages.Red), 800, 600);
         Assert.Equal("pending", created.GetProperty("status").GetString());
         var id = created.GetProperty("sessionId").GetString()!;
-        var ready = await _orchestrator.WaitForStatusAsync(id, "ready");
+        var ready = await Orchestrator.WaitForStatusAsync(id, "ready");
         Assert.True(ready.GetProperty("metrics").GetProperty("startupMs").GetInt64() > 0);
 
-        using var socket = new SessionSocket(await _orchestrator.ConnectAsync(id));
+        using var socket = new SessionSocket(await Orchestrator.ConnectAsync(id));
         var frame = await socket.WaitForFrameAsync(f => JpegPixels.IsColor(f.Center, 255, 0, 0), TimeSpan.FromSeconds(15), "the red page");
         Assert.Equal((800, 600), (frame.Width, frame.Height));
 
-        var withClient = await _orchestrator.GetSessionAsync(id);
+        var withClient = await Orchestrator.GetSessionAsync(id);
         var metrics = withClient.GetProperty("metrics");
         Assert.Equal(1, metrics.GetProperty("connectedClients").GetInt32());
         Assert.True(metrics.GetProperty("framesSent").GetInt64() >= 1);
@@ -45,8 +30,8 @@ public sealed class SessionLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task ClickAndTypingReachThePage()
     {
-        var id = await _orchestrator.CreateReadySessionAsync(_site.Url(TestSite.Pages.ClickToBlue));
-        using var socket = new SessionSocket(await _orchestrator.ConnectAsync(id));
+        var id = await Orchestrator.CreateReadySessionAsync(Site.Url(TestSite.Pages.ClickToBlue));
+        using var socket = new SessionSocket(await Orchestrator.ConnectAsync(id));
         await socket.WaitForFrameAsync(f => JpegPixels.IsColor(f.Center, 255, 0, 0), TimeSpan.FromSeconds(15), "the red page");
 
         await socket.SendJsonAsync(new { type = "mousemove", x = 300, y = 200 });
@@ -54,8 +39,8 @@ public sealed class SessionLifecycleTests : IAsyncLifetime
         await socket.SendJsonAsync(new { type = "mouseup", x = 300, y = 200, button = "left" });
         await socket.WaitForFrameAsync(f => JpegPixels.IsColor(f.Center, 0, 0, 255), TimeSpan.FromSeconds(10), "blue after the click");
 
-        var typing = await _orchestrator.CreateReadySessionAsync(_site.Url(TestSite.Pages.TypeInto));
-        using var typer = new SessionSocket(await _orchestrator.ConnectAsync(typing));
+        var typing = await Orchestrator.CreateReadySessionAsync(Site.Url(TestSite.Pages.TypeInto));
+        using var typer = new SessionSocket(await Orchestrator.ConnectAsync(typing));
         await typer.WaitForFrameAsync(f => JpegPixels.IsColor(f.At(f.Width - 5, f.Height - 5), 0, 128, 0), TimeSpan.FromSeconds(15), "the green page");
         await typer.SendJsonAsync(new { type = "mousedown", x = 50, y = 25, button = "left" });
         await typer.SendJsonAsync(new { type = "mouseup", x = 50, y = 25, button = "left" });
@@ -75,31 +60,31 @@ public sealed class SessionLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task TwoClientsBothReceiveFramesAndALateJoinerGetsThePictureAtOnce()
     {
-        var id = await _orchestrator.CreateReadySessionAsync(_site.Url(TestSite.Pages.Red));
-        using var first = new SessionSocket(await _orchestrator.ConnectAsync(id));
+        var id = await Orchestrator.CreateReadySessionAsync(Site.Url(TestSite.Pages.Red));
+        using var first = new SessionSocket(await Orchestrator.ConnectAsync(id));
         await first.WaitForFrameAsync(f => JpegPixels.IsColor(f.Center, 255, 0, 0), TimeSpan.FromSeconds(15), "red for client 1");
         // The page is static now: the second client must still get the last frame straight away.
         await Task.Delay(500);
-        using var second = new SessionSocket(await _orchestrator.ConnectAsync(id));
+        using var second = new SessionSocket(await Orchestrator.ConnectAsync(id));
         await second.WaitForFrameAsync(f => JpegPixels.IsColor(f.Center, 255, 0, 0), TimeSpan.FromSeconds(2), "red for the late joiner");
-        var metrics = (await _orchestrator.GetSessionAsync(id)).GetProperty("metrics");
+        var metrics = (await Orchestrator.GetSessionAsync(id)).GetProperty("metrics");
         Assert.Equal(2, metrics.GetProperty("connectedClients").GetInt32());
     }
 
     [Fact]
     public async Task DeleteEndsRunnerAndChromiumAndRemovesTheProfile()
     {
-        var id = await _orchestrator.CreateReadySessionAsync(_site.Url(TestSite.Pages.Red));
-        using var socket = new SessionSocket(await _orchestrator.ConnectAsync(id));
-        var dir = Assert.Single(RunnerLeftovers.RunnerDirs(_orchestrator.WorkRoot));
+        var id = await Orchestrator.CreateReadySessionAsync(Site.Url(TestSite.Pages.Red));
+        using var socket = new SessionSocket(await Orchestrator.ConnectAsync(id));
+        var dir = Assert.Single(RunnerLeftovers.RunnerDirs(Orchestrator.WorkRoot));
         var runnerPid = RunnerLeftovers.RunnerPid(dir)!.Value;
         var chromiumPid = RunnerLeftovers.ChromiumPid(dir)!.Value;
         Assert.True(Directory.Exists(Path.Combine(dir, "profile")));
         Assert.True(RunnerLeftovers.IsAlive(runnerPid) && RunnerLeftovers.IsAlive(chromiumPid));
 
-        var response = await _orchestrator.Http.DeleteAsync($"/api/sessions/{id}");
+        var response = await Orchestrator.Http.DeleteAsync($"/api/sessions/{id}");
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal("terminated", (await _orchestrator.GetSessionAsync(id)).GetProperty("status").GetString());
+        Assert.Equal("terminated", (await Orchestrator.GetSessionAsync(id)).GetProperty("status").GetString());
 
         // The client is told and its socket closes.
         await socket.WaitForEventAsync(e => e.GetProperty("type").GetString() == "status", TimeSpan.FromSeconds(5), "status terminated");
@@ -111,13 +96,13 @@ public sealed class SessionLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task KillingARunnerPutsItsSessionInError()
     {
-        var id = await _orchestrator.CreateReadySessionAsync(_site.Url(TestSite.Pages.Red));
-        var dir = Assert.Single(RunnerLeftovers.RunnerDirs(_orchestrator.WorkRoot));
+        var id = await Orchestrator.CreateReadySessionAsync(Site.Url(TestSite.Pages.Red));
+        var dir = Assert.Single(RunnerLeftovers.RunnerDirs(Orchestrator.WorkRoot));
         var runnerPid = RunnerLeftovers.RunnerPid(dir)!.Value;
         var chromiumPid = RunnerLeftovers.ChromiumPid(dir)!.Value;
         System.Diagnostics.Process.Start("kill", ["-s", "KILL", runnerPid.ToString()])!.WaitForExit();
 
-        var failed = await _orchestrator.WaitForStatusAsync(id, "error", TimeSpan.FromSeconds(3));
+        var failed = await Orchestrator.WaitForStatusAsync(id, "error", TimeSpan.FromSeconds(3));
         Assert.Contains("exited", failed.GetProperty("error").GetString());
         await Eventually(() => !RunnerLeftovers.IsAlive(chromiumPid) && !Directory.Exists(dir), TimeSpan.FromSeconds(10),
             "the dead runner's Chromium and profile reclaimed");
