@@ -16,6 +16,7 @@ public static class PoolServiceExtensions
         services.AddSingleton<HostMemory>();
         services.AddSingleton<ColdStartEstimate>();
         services.AddSingleton<RunnerStopper>();
+        services.AddSingleton<RunnerWarmup>();
         services.AddHttpClient(nameof(RunnerReconciler));
         services.AddHostedService<RunnerReconciler>();
         if (builder.Configuration.GetValue($"{PoolOptions.Section}:{nameof(PoolOptions.Enabled)}", true))

@@ -15,6 +15,7 @@ namespace BrowserIsolation.Orchestrator.Pool;
 public sealed class WarmPool : IRunnerSource
 {
     private readonly IRunnerProvider _provider;
+    private readonly RunnerWarmup _warmup;
     private readonly IPoolInventory _inventory;
     private readonly RunnerStopper _stopper;
     private readonly ColdStartEstimate _coldStart;
@@ -27,11 +28,12 @@ public sealed class WarmPool : IRunnerSource
     private readonly ConcurrentDictionary<string, LocalStart> _starting = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
 
-    public WarmPool(IRunnerProvider provider, IPoolInventory inventory, RunnerStopper stopper, ColdStartEstimate coldStart,
+    public WarmPool(IRunnerProvider provider, RunnerWarmup warmup, IPoolInventory inventory, RunnerStopper stopper, ColdStartEstimate coldStart,
         PoolMetrics metrics, ReplicaIdentity replica, IOptions<SessionLimits> limits, TimeProvider time,
         IHostApplicationLifetime lifetime, ILogger<WarmPool> logger)
     {
         _provider = provider;
+        _warmup = warmup;
         _inventory = inventory;
         _stopper = stopper;
         _coldStart = coldStart;
@@ -143,6 +145,10 @@ public sealed class WarmPool : IRunnerSource
         }
         _coldStart.Record(clock.Elapsed);
         _metrics.RunnerStarted(clock.Elapsed, forPool: true);
+        if (!start.IsHandedOff)
+        {
+            await _warmup.WarmAsync(runner, _stopping);
+        }
         if (start.Finish(runner, null))
         {
             _starting.TryRemove(reservation.RunnerId, out _);
@@ -246,6 +252,17 @@ public sealed class WarmPool : IRunnerSource
         public TaskCompletionSource<RunnerInstance> Handoff { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Task<RunnerInstance> HandedOff => Handoff.Task;
+
+        public bool IsHandedOff
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _handedOff;
+                }
+            }
+        }
 
         public bool TryHandOff()
         {

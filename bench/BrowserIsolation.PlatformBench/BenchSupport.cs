@@ -6,13 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace BrowserIsolation.PlatformBench;
 
-internal sealed record BenchOptions(int Sessions, int Seconds, Uri? Orchestrator)
+internal sealed record BenchOptions(int Sessions, int Seconds, int Burst, Uri? Orchestrator)
 {
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        return new(int.TryParse(Value("--sessions"), out var n) ? n : 10, int.TryParse(Value("--seconds"), out var s) ? s : 10,
-            Value("--orchestrator") is { } o ? new Uri(o) : null);
+        return new(int.TryParse(Value("--sessions"), out var n) ? n : 50, int.TryParse(Value("--seconds"), out var s) ? s : 10,
+            int.TryParse(Value("--burst"), out var b) ? b : 4, Value("--orchestrator") is { } o ? new Uri(o) : null);
     }
 }
 
@@ -95,7 +95,7 @@ internal sealed partial class LocalOrchestrator(Process process, Uri baseUri) : 
 {
     public Uri BaseUri { get; } = baseUri;
 
-    public static async Task<LocalOrchestrator> StartAsync()
+    public static async Task<LocalOrchestrator> StartAsync(IDictionary<string, string>? settings = null)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BrowserIsolation.sln")))
@@ -113,6 +113,10 @@ internal sealed partial class LocalOrchestrator(Process process, Uri baseUri) : 
             UseShellExecute = false,
         };
         start.Environment["Sessions__MaxSessions"] = "50";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         var process = Process.Start(start)!;
         while (await process.StandardOutput.ReadLineAsync() is { } line)
         {
