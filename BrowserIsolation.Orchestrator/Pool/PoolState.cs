@@ -1,9 +1,14 @@
 namespace BrowserIsolation.Orchestrator.Pool;
 
 /// <summary>The autoscaler's latest view of the pool, for the gauges and GET /api/pool.</summary>
-public sealed class PoolState
+public sealed class PoolState(Microsoft.Extensions.Options.IOptions<PoolOptions> options)
 {
-    private PoolStatus _current = PoolStatus.Empty;
+    private PoolStatus _current = PoolStatus.Empty with
+    {
+        Enabled = options.Value.Enabled,
+        MinSize = options.Value.MinSize,
+        MaxSize = options.Value.MaxSize,
+    };
 
     public PoolStatus Current => Volatile.Read(ref _current);
 

@@ -28,6 +28,7 @@ public sealed class RunnerReconciler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var first = true;
+        var storeDown = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -39,10 +40,15 @@ public sealed class RunnerReconciler(
                         "{Dropped} dead pool runners dropped", result.InUse, result.Orphans, result.FailedSessions, result.DroppedPool);
                 }
                 first = false;
+                storeDown = false;
             }
             catch (StoreUnavailableException ex)
             {
-                logger.LogWarning("Cannot reconcile runners yet: {Reason}", ex.Message);
+                if (!storeDown)
+                {
+                    logger.LogWarning("Cannot reconcile runners while the store is unavailable: {Reason}", ex.Message);
+                    storeDown = true;
+                }
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
                 continue;
             }

@@ -75,6 +75,19 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>SIGSTOP: the server keeps its connections but answers nothing (a hung Redis). <see cref="Resume"/> undoes it.</summary>
+    public void Pause() => Signal("-STOP");
+
+    public void Resume() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is { HasExited: false } p)
+        {
+            Process.Start("kill", [signal, p.Id.ToString()])!.WaitForExit();
+        }
+    }
+
     /// <summary>A client for the test's own looks into the store (async only: StackExchange.Redis 1.2.6 hangs when blocked on).</summary>
     public async Task<IDatabase> DatabaseAsync()
     {
@@ -116,6 +129,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Resume();
         if (_client is not null)
         {
             await _client.CloseAsync(allowCommandsToComplete: false).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default);

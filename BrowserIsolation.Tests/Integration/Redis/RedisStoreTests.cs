@@ -28,9 +28,14 @@ public sealed class RedisStoreTests : IAsyncLifetime
         await _redis.DisposeAsync();
     }
 
-    private (RedisSessionStore Store, RedisPoolInventory Pool, RedisConnection Connection) Replica()
+    private (RedisSessionStore Store, RedisPoolInventory Pool, RedisConnection Connection) Replica(TimeSpan? operationTimeout = null)
     {
-        var connection = new RedisConnection(_redis.ConnectionString, Options.Create(new StoreOptions { Deployment = _deployment }),
+        var storeOptions = new StoreOptions { Deployment = _deployment };
+        if (operationTimeout is { } timeout)
+        {
+            storeOptions.OperationTimeout = timeout;
+        }
+        var connection = new RedisConnection(_redis.ConnectionString, Options.Create(storeOptions),
             NullLogger<RedisConnection>.Instance);
         _connections.Add(connection);
         var store = new RedisSessionStore(connection, new ReplicaIdentity(), Options.Create(new StoreOptions()), NullLogger<RedisSessionStore>.Instance);
@@ -163,5 +168,24 @@ public sealed class RedisStoreTests : IAsyncLifetime
                 await Task.Delay(200);
             }
         }
+    }
+
+    [Fact]
+    public async Task AHungRedisTimesOutInsteadOfHanging()
+    {
+        var (store, _, _) = Replica(TimeSpan.FromMilliseconds(500));
+        Assert.True(await store.TryAddAsync(NewSession(), 10, CancellationToken.None));
+        _redis.Pause();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => store.ListAsync(CancellationToken.None));
+            Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1.5));
+        }
+        finally
+        {
+            _redis.Resume();
+        }
+        Assert.Single(await store.ListAsync(CancellationToken.None));
     }
 }
