@@ -124,7 +124,7 @@ public sealed class WarmPool : IRunnerSource
 
     private async Task StartPoolRunnerAsync(PoolRunner reservation, LocalStart start)
     {
-        var labels = new Dictionary<string, string> { ["pool"] = "warm", ["owner"] = _replica.Id };
+        var labels = new Dictionary<string, string> { ["pool"] = "available", ["owner"] = _replica.Id };
         var clock = Stopwatch.StartNew();
         RunnerInstance runner;
         try
