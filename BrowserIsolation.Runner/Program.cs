@@ -1,5 +1,6 @@
 using BrowserIsolation.Runner.Apis;
 using BrowserIsolation.Runner.Browser;
+using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Extensions;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -9,6 +10,7 @@ builder.AddServiceDefaults();
 builder.AddRunnerServices();
 
 var app = builder.Build();
+app.Services.GetRequiredService<StreamMetrics>(); // registers the stream instruments
 app.UseMiddleware<RunnerTokenMiddleware>();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.MapDefaultEndpoints();

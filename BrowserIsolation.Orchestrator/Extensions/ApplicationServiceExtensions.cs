@@ -1,7 +1,9 @@
 using BrowserIsolation.Orchestrator.Relay;
 using BrowserIsolation.Orchestrator.Runners;
+using BrowserIsolation.Orchestrator.Runners.Docker;
 using BrowserIsolation.Orchestrator.Runners.Process;
 using BrowserIsolation.Orchestrator.Sessions;
+using BrowserIsolation.Orchestrator.Signaling;
 
 namespace BrowserIsolation.Orchestrator.Extensions;
 
@@ -13,12 +15,12 @@ public static class ApplicationServiceExtensions
         services.AddProblemDetails();
         services.Configure<SessionLimits>(builder.Configuration.GetSection(SessionLimits.Section));
         services.Configure<RunnerOptions>(builder.Configuration.GetSection(RunnerOptions.Section));
+        services.Configure<IceOptions>(builder.Configuration.GetSection(IceOptions.Section));
         services.AddSingleton(TimeProvider.System);
 
         builder.AddSessionStore();
 
-        services.AddSingleton<ProcessRunnerProvider>();
-        services.AddSingleton<IRunnerProvider>(sp => sp.GetRequiredService<ProcessRunnerProvider>());
+        AddRunnerProvider(services, builder.Configuration);
         builder.AddWarmPool();
         services.AddHttpClient<RunnerClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
 
@@ -29,6 +31,25 @@ public static class ApplicationServiceExtensions
         services.AddHostedService<RunnerExitMonitor>();
         services.AddHostedService<SessionReaper>();
         return builder;
+    }
+
+    /// <summary>Runner:Provider picks the backend: <c>process</c> (default) or <c>docker</c>.</summary>
+    private static void AddRunnerProvider(IServiceCollection services, IConfiguration configuration)
+    {
+        var provider = configuration[$"{RunnerOptions.Section}:Provider"];
+        if (string.Equals(provider, DockerRunnerProvider.ProviderName, StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddDockerRunnerProvider(configuration);
+        }
+        else if (string.IsNullOrEmpty(provider) || string.Equals(provider, "process", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<ProcessRunnerProvider>();
+            services.AddSingleton<IRunnerProvider>(sp => sp.GetRequiredService<ProcessRunnerProvider>());
+        }
+        else
+        {
+            throw new InvalidOperationException($"Runner:Provider '{provider}' is unknown: use process or docker");
+        }
     }
 
     /// <summary><c>--urls</c>/<c>ASPNETCORE_URLS</c> win; else <c>PORT</c>; else http://localhost:8090.</summary>

@@ -29,6 +29,7 @@ public sealed class RunnerReconciler(
     {
         var first = true;
         var storeDown = false;
+        var retry = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -54,8 +55,13 @@ public sealed class RunnerReconciler(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "Runner reconciliation failed");
+                // e.g. the Docker daemon is not up yet: retry soon, backing off to the normal interval.
+                logger.LogWarning(ex, "Could not reconcile {Provider} runners; retrying in {Delay}", provider.Name, retry);
+                await Task.Delay(retry, stoppingToken);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.ReconcileInterval.Ticks));
+                continue;
             }
+            retry = TimeSpan.FromSeconds(1);
             await Task.Delay(_options.ReconcileInterval, stoppingToken);
         }
     }

@@ -20,6 +20,7 @@ public sealed class SessionService(
     /// <summary>Admits the session (or returns null when MaxSessions are active) and starts its runner in the background.</summary>
     public async Task<Session?> CreateAsync(string url, int width, int height, string createdBy, CancellationToken cancellationToken)
     {
+        using var activity = SessionMetrics.Activities.StartActivity("session.create");
         var now = time.GetUtcNow();
         var session = new Session
         {
@@ -31,8 +32,10 @@ public sealed class SessionService(
             LastActivityAt = now,
             CreatedBy = createdBy,
         };
+        activity?.SetTag("session.id", session.SessionId);
         if (!await store.TryAddAsync(session, _options.MaxSessions, cancellationToken))
         {
+            activity?.SetTag("session.admitted", false);
             return null;
         }
         metrics.Created();

@@ -18,6 +18,7 @@ public sealed class ClientConnection : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private ScreenFrame? _pendingFrame;
     private long _framesSent;
+    private long _bytesSent;
 
     public ClientConnection(WebSocket socket, string id, string participant, string role)
     {
@@ -34,6 +35,8 @@ public sealed class ClientConnection : IAsyncDisposable
     public string Role { get; }
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     public RateMeter Sent { get; } = new();
 
@@ -77,6 +80,7 @@ public sealed class ClientConnection : IAsyncDisposable
                 {
                     await _socket.SendAsync(frame.Jpeg, WebSocketMessageType.Binary, true, _closing.Token);
                     Interlocked.Increment(ref _framesSent);
+                    Interlocked.Add(ref _bytesSent, frame.Jpeg.Length);
                     Sent.Mark();
                 }
             }

@@ -18,6 +18,7 @@ public sealed class ClientHub
     private readonly RunnerOptions _options;
     private readonly ILogger<ClientHub> _logger;
     private long _framesSentByDeparted;
+    private long _bytesSentByDeparted;
     private long _nextId;
 
     public ClientHub(FrameHub frames, BrowserHost browser, RunnerState state, IOptions<RunnerOptions> options,
@@ -42,6 +43,8 @@ public sealed class ClientHub
     public int Count => _clients.Count;
 
     public long FramesSent => Interlocked.Read(ref _framesSentByDeparted) + _clients.Values.Sum(c => c.FramesSent);
+
+    public long BytesSent => Interlocked.Read(ref _bytesSentByDeparted) + _clients.Values.Sum(c => c.BytesSent);
 
     public IReadOnlyCollection<ClientConnection> Clients => [.. _clients.Values];
 
@@ -82,6 +85,7 @@ public sealed class ClientHub
         {
             _clients.TryRemove(client.Id, out _);
             Interlocked.Add(ref _framesSentByDeparted, client.FramesSent);
+            Interlocked.Add(ref _bytesSentByDeparted, client.BytesSent);
             await client.DisposeAsync();
             _logger.LogInformation("Client {Client} left; {Count} now", client.Id, _clients.Count);
         }

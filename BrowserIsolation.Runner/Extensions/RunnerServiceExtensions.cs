@@ -1,6 +1,7 @@
 using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Clients;
+using BrowserIsolation.Runner.Media;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BrowserIsolation.Runner.Extensions;
@@ -17,6 +18,8 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<BrowserHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());
         builder.Services.AddSingleton<ClientHub>();
+        builder.Services.AddSingleton<StreamMetrics>();
+        builder.AddVideoPipeline();
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
         return builder;
     }

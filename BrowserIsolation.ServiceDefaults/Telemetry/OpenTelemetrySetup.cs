@@ -19,7 +19,10 @@ public static class OpenTelemetrySetup
     {
         var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
         var otel = new OpenTelemetryServicesBuilder(builder.Services);
-        otel.ConfigureResource(r => r.AddService(serviceName))
+        // An instance id given in OTEL_RESOURCE_ATTRIBUTES (Aspire's per replica, the runner id for Docker runners) must win
+        // over a generated one, or the dashboard cannot tell which replica or runner sent what.
+        var hasInstanceId = builder.Configuration["OTEL_RESOURCE_ATTRIBUTES"]?.Contains("service.instance.id=", StringComparison.Ordinal) == true;
+        otel.ConfigureResource(r => r.AddService(serviceName, autoGenerateServiceInstanceId: !hasInstanceId))
             .WithTracing(t => t
                 .AddSource(SourceName, "Microsoft.AspNetCore", "System.Net.Http")
                 .SetSampler(new ParentBasedSampler(new AlwaysOnSampler())))

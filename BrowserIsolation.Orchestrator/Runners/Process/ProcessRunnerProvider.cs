@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using BrowserIsolation.Orchestrator.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace BrowserIsolation.Orchestrator.Runners.Process;
@@ -24,6 +25,13 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
 
     public async Task<RunnerInstance> StartAsync(RunnerStartRequest request, CancellationToken cancellationToken)
     {
+        using var activity = SessionMetrics.Activities.StartActivity("runner.start");
+        activity?.SetTag("runner.id", request.RunnerId);
+        activity?.SetTag("runner.provider", Name);
+        if (request.Labels.TryGetValue("session", out var sessionId))
+        {
+            activity?.SetTag("session.id", sessionId);
+        }
         if (!File.Exists(Process.RunnerPath))
         {
             throw new RunnerStartException($"runner not found at {Process.RunnerPath}; build BrowserIsolation.Orchestrator or set Runner:Process:RunnerPath");

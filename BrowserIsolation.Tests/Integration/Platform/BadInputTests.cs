@@ -87,6 +87,21 @@ public sealed class BadInputTests : PlatformTest
         Assert.Equal("ready", (await Orchestrator.GetSessionAsync(id)).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task SignalingRefusesUnknownSessionsAndNonSdpBodies()
+    {
+        await AssertProblemAsync(await Orchestrator.Http.PostAsync("/api/sessions/nope/offer", new StringContent("v=0\r\n")),
+            HttpStatusCode.NotFound, "session_not_found");
+        await AssertProblemAsync(await Orchestrator.Http.GetAsync("/api/sessions/nope/ice"), HttpStatusCode.NotFound, "session_not_found");
+        var id = await Orchestrator.CreateReadySessionAsync(Site.Url(TestSite.Pages.Red));
+        await AssertProblemAsync(await Orchestrator.Http.PostAsync($"/api/sessions/{id}/offer", new StringContent("hello")),
+            HttpStatusCode.BadRequest, "invalid_offer");
+        await AssertProblemAsync(await Orchestrator.Http.PostAsync($"/api/sessions/{id}/offer",
+            new StringContent("{\"nope\":1}", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "invalid_offer");
+        var ice = await Orchestrator.Http.GetFromJsonAsync<JsonElement>($"/api/sessions/{id}/ice");
+        Assert.Equal(JsonValueKind.Array, ice.GetProperty("iceServers").ValueKind);
+    }
+
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         var body = await response.Content.ReadAsStringAsync();

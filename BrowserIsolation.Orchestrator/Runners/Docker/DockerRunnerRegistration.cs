@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace BrowserIsolation.Orchestrator.Runners.Docker;
+
+public static class DockerRunnerRegistration
+{
+    /// <summary>
+    /// Registers <see cref="DockerRunnerProvider"/> as the <see cref="IRunnerProvider"/>, its Docker client (Runner:Docker:Host,
+    /// else DOCKER_HOST, else the default socket), a <c>docker</c> health check and the start-up reconciliation of leftover containers.
+    /// </summary>
+    public static IServiceCollection AddDockerRunnerProvider(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<DockerRunnerOptions>(configuration.GetSection(DockerRunnerOptions.Section));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DockerRunnerOptions>>().Value;
+            var endpoint = DockerEndpoint.Parse(options.Host ?? configuration["DOCKER_HOST"]);
+            return new DockerEngineClient(endpoint, options.RequestTimeout);
+        });
+        services.AddSingleton<DockerRunnerProvider>();
+        services.AddSingleton<IRunnerProvider>(sp => sp.GetRequiredService<DockerRunnerProvider>());
+        services.AddHealthChecks().AddCheck<DockerDaemonHealthCheck>("docker");
+        // Containers outlive the orchestrator; this provider only lists its own owner's, so reconciling is safe on a shared daemon.
+        services.AddHostedService<RunnerReconciler>();
+        return services;
+    }
+}
+
+/// <summary>Unhealthy while the Docker daemon does not answer: no runner could start.</summary>
+internal sealed class DockerDaemonHealthCheck(DockerEngineClient docker) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await docker.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (DockerApiException e)
+        {
+            return HealthCheckResult.Unhealthy(e.Message);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using BrowserIsolation.Runner.Media;
+
+namespace BrowserIsolation.Runner.WebRtc;
+
+/// <summary>
+/// The RTP side of one viewer, over any transport that can send a clear packet (it protects and sends):
+/// subscribes to the shared <see cref="VideoPipeline"/> (its first frame is a keyframe), packetizes each frame
+/// (RFC 7741) and keeps the packets for NACK; answers the viewer's RTCP: PLI and FIR ask for a keyframe,
+/// generic NACK resends from the history (as RFC 4588 RTX when negotiated), REMB and Receiver Report loss set
+/// this viewer's bitrate limit; and sends a Sender Report (+ SDES CNAME) every interval, a BYE on dispose.
+/// </summary>
+public sealed class VideoRtpSender : IDisposable
+{
+    private readonly VideoRtpSenderSettings _settings;
+    private readonly MediaPacketSender _sendRtp;
+    private readonly MediaPacketSender _sendRtcp;
+    private readonly RtpVp8Packetizer _packetizer;
+    private readonly RtpPacketHistory _history;
+    private readonly BitrateController _bitrate;
+    private readonly VideoSubscription _subscription;
+    private readonly Timer _reportTimer;
+    private readonly Lock _rtcpGate = new();
+    private readonly Dictionary<uint, byte> _lastFirSequence = [];
+    private int _rtxSequence;
+    private long _framesSent;
+    private long _sendFailures;
+    private long _pliReceived;
+    private long _firReceived;
+    private long _nackedPackets;
+    private long _retransmitted;
+    private long _malformedRtcp;
+    private long _roundTripTicks = -1;
+    private int _disposed;
+
+    public VideoRtpSender(VideoPipeline pipeline, VideoRtpSenderSettings settings, MediaPacketSender sendRtp, MediaPacketSender sendRtcp)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.RtxSsrc.HasValue != settings.RtxPayloadType.HasValue)
+        {
+            throw new ArgumentException("RTX needs both an SSRC and a payload type", nameof(settings));
+        }
+        _ = RtcpWriter.SdesCnameSize(settings.Cname); // throws for a CNAME RTCP cannot carry
+        _settings = settings;
+        _sendRtp = sendRtp;
+        _sendRtcp = sendRtcp;
+        _packetizer = new RtpVp8Packetizer(settings.Ssrc, settings.PayloadType, settings.Extensions, settings.MaxPacketSize);
+        _history = new RtpPacketHistory(settings.HistoryCapacity, settings.HistoryMaxAge, maxPacketSize: settings.MaxPacketSize);
+        _bitrate = new BitrateController(pipeline.Options);
+        _rtxSequence = Random.Shared.Next(0, 1 << 16);
+        _reportTimer = new Timer(_ => SendReport(), null, settings.SenderReportInterval, settings.SenderReportInterval);
+        _subscription = pipeline.Subscribe(OnFrame);
+    }
+
+    public uint Ssrc => _settings.Ssrc;
+
+    public RtpVp8Packetizer Packetizer => _packetizer;
+
+    /// <summary>This viewer's bitrate estimate, applied as its limit on the shared encoder.</summary>
+    public int TargetBitrate => _bitrate.TargetBitrate;
+
+    public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    public long SendFailures => Interlocked.Read(ref _sendFailures);
+
+    public long PliReceived => Interlocked.Read(ref _pliReceived);
+
+    public long FirReceived => Interlocked.Read(ref _firReceived);
+
+    /// <summary>Sequence numbers the viewer reported lost.</summary>
+    public long NackedPackets => Interlocked.Read(ref _nackedPackets);
+
+    /// <summary>Packets sent again (the rest had aged out of the history or were resent moments ago).</summary>
+    public long Retransmitted => Interlocked.Read(ref _retransmitted);
+
+    public long MalformedRtcp => Interlocked.Read(ref _malformedRtcp);
+
+    /// <summary>Round-trip time from the last report block that echoed one of our Sender Reports.</summary>
+    public TimeSpan? RoundTripTime
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _roundTripTicks);
+            return ticks < 0 ? null : TimeSpan.FromTicks(ticks);
+        }
+    }
+
+    /// <summary>Handles one decrypted compound RTCP packet from the viewer. Never throws on bad input.</summary>
+    public void HandleRtcp(ReadOnlySpan<byte> rtcp)
+    {
+        var parsed = RtcpParser.Parse(rtcp);
+        if (!parsed.IsWellFormed)
+        {
+            Interlocked.Increment(ref _malformedRtcp);
+        }
+        var keyframe = false;
+        lock (_rtcpGate)
+        {
+            foreach (var packet in parsed.Packets)
+            {
+                switch (packet)
+                {
+                    case RtcpPictureLossIndication pli when pli.MediaSsrc == Ssrc:
+                        Interlocked.Increment(ref _pliReceived);
+                        keyframe = true;
+                        break;
+                    case RtcpFullIntraRequest fir:
+                        keyframe |= IsNewFir(fir);
+                        break;
+                    case RtcpNack nack when nack.MediaSsrc == Ssrc:
+                        Resend(nack.LostSequenceNumbers);
+                        break;
+                    case RtcpReceiverReport rr:
+                        NoteRoundTrip(rr.Reports);
+                        break;
+                    case RtcpSenderReport sr:
+                        NoteRoundTrip(sr.Reports);
+                        break;
+                }
+            }
+        }
+        if (keyframe)
+        {
+            _subscription.RequestKeyframe();
+        }
+        if (_bitrate.OnRtcp(parsed.Packets, Ssrc))
+        {
+            _subscription.SetBitrateLimit(_bitrate.TargetBitrate);
+        }
+    }
+
+    private void OnFrame(EncodedVideoFrame frame)
+    {
+        _packetizer.Packetize(frame, (packet, sequenceNumber) =>
+        {
+            _history.Store(sequenceNumber, packet);
+            if (!_sendRtp(packet))
+            {
+                Interlocked.Increment(ref _sendFailures);
+            }
+        });
+        Interlocked.Increment(ref _framesSent);
+    }
+
+    /// <summary>A FIR entry for us with a new command sequence number; a repeated number is the same request again (RFC 5104).</summary>
+    private bool IsNewFir(RtcpFullIntraRequest fir)
+    {
+        var isNew = false;
+        foreach (var entry in fir.Entries)
+        {
+            if (entry.Ssrc != Ssrc)
+            {
+                continue;
+            }
+            if (!_lastFirSequence.TryGetValue(fir.SenderSsrc, out var last) || last != entry.SequenceNumber)
+            {
+                _lastFirSequence[fir.SenderSsrc] = entry.SequenceNumber;
+                Interlocked.Increment(ref _firReceived);
+                isNew = true;
+            }
+        }
+        return isNew;
+    }
+
+    private void Resend(IReadOnlyList<ushort> lost)
+    {
+        Span<byte> packet = stackalloc byte[_settings.MaxPacketSize];
+        Span<byte> rtx = stackalloc byte[_settings.MaxPacketSize + 2];
+        foreach (var sequenceNumber in lost)
+        {
+            Interlocked.Increment(ref _nackedPackets);
+            var length = _history.TryGetForResend(sequenceNumber, packet);
+            if (length == 0)
+            {
+                continue;
+            }
+            var sent = _settings.RtxSsrc is { } rtxSsrc
+                ? _sendRtp(rtx[..WrapRtx(packet[..length], rtx, rtxSsrc, _settings.RtxPayloadType!.Value)])
+                : _sendRtp(packet[..length]);
+            if (sent)
+            {
+                Interlocked.Increment(ref _retransmitted);
+            }
+            else
+            {
+                Interlocked.Increment(ref _sendFailures);
+            }
+        }
+    }
+
+    /// <summary>RFC 4588: same header on the RTX SSRC/PT with its own sequence number, payload prefixed by the original sequence number.</summary>
+    private int WrapRtx(ReadOnlySpan<byte> original, Span<byte> destination, uint rtxSsrc, byte rtxPayloadType)
+    {
+        var headerLength = RtpHeaderLength(original);
+        original[..headerLength].CopyTo(destination);
+        destination[1] = (byte)((original[1] & 0x80) | (rtxPayloadType & 0x7F));
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Interlocked.Increment(ref _rtxSequence));
+        BinaryPrimitives.WriteUInt32BigEndian(destination[8..], rtxSsrc);
+        original.Slice(2, 2).CopyTo(destination[headerLength..]); // original sequence number
+        original[headerLength..].CopyTo(destination[(headerLength + 2)..]);
+        return original.Length + 2;
+    }
+
+    /// <summary>Header length of a packet we built (fixed header, no CSRCs, optional extension block, no padding).</summary>
+    private static int RtpHeaderLength(ReadOnlySpan<byte> packet)
+    {
+        var length = RtpPacket.FixedHeaderSize;
+        if ((packet[0] & 0x10) != 0)
+        {
+            length += 4 + (BinaryPrimitives.ReadUInt16BigEndian(packet[(length + 2)..]) * 4);
+        }
+        return length;
+    }
+
+    private void NoteRoundTrip(IReadOnlyList<RtcpReportBlock> blocks)
+    {
+        foreach (var block in blocks)
+        {
+            if (block.Ssrc == Ssrc && block.RoundTripTime(NtpTime.Now()) is { } rtt)
+            {
+                Interlocked.Exchange(ref _roundTripTicks, rtt.Ticks);
+            }
+        }
+    }
+
+    private void SendReport(bool goodbye = false)
+    {
+        try
+        {
+            if (_packetizer.PacketCount == 0 && !goodbye)
+            {
+                return; // no SR before the first RTP packet: there is no timeline to report yet
+            }
+            var ntp = NtpTime.Now();
+            var rtp = _packetizer.RtpTimestampAt(Stopwatch.GetTimestamp());
+            var packets = unchecked((uint)_packetizer.PacketCount);
+            var octets = unchecked((uint)_packetizer.OctetCount);
+            var report = goodbye
+                ? RtcpWriter.BuildGoodbye(Ssrc, ntp, rtp, packets, octets, _settings.Cname)
+                : RtcpWriter.BuildSenderReport(Ssrc, ntp, rtp, packets, octets, _settings.Cname);
+            if (!_sendRtcp(report))
+            {
+                Interlocked.Increment(ref _sendFailures);
+            }
+        }
+        catch (Exception)
+        {
+            // A timer callback must never throw (it would end the process): the transport went away or failed.
+            Interlocked.Increment(ref _sendFailures);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _subscription.Dispose();
+        _reportTimer.Dispose();
+        SendReport(goodbye: true);
+    }
+}

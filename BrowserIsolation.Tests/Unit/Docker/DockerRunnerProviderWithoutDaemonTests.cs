@@ -1,0 +1,36 @@
+using BrowserIsolation.Orchestrator.Runners;
+using BrowserIsolation.Orchestrator.Runners.Docker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace BrowserIsolation.Tests.Unit.Docker;
+
+/// <summary>With no daemon behind the socket, starting a runner fails with the provider's contract, and says why.</summary>
+public sealed class DockerRunnerProviderWithoutDaemonTests
+{
+    [Fact]
+    public async Task Start_fails_with_a_RunnerStartException_naming_the_daemon_address()
+    {
+        var socket = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
+        using var client = new DockerEngineClient(DockerEndpoint.Parse("unix://" + socket), TimeSpan.FromSeconds(5));
+        await using var provider = new DockerRunnerProvider(client, Options.Create(new DockerRunnerOptions()), Options.Create(new RunnerOptions()),
+            new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
+
+        var error = await Assert.ThrowsAsync<RunnerStartException>(() =>
+            provider.StartAsync(new RunnerStartRequest("r-1", 1280, 720, new Dictionary<string, string>()), CancellationToken.None));
+
+        Assert.Contains("cannot reach the Docker daemon", error.Message);
+        Assert.Contains(socket, error.Message);
+    }
+
+    [Fact]
+    public void A_bind_address_that_is_not_an_IP_is_refused_at_construction()
+    {
+        using var client = new DockerEngineClient(DockerEndpoint.Parse(null));
+        var error = Assert.Throws<InvalidOperationException>(() => new DockerRunnerProvider(client,
+            Options.Create(new DockerRunnerOptions { BindIp = "localhost" }), Options.Create(new RunnerOptions()),
+            new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance));
+        Assert.Contains("BindIp", error.Message);
+    }
+}
