@@ -24,6 +24,7 @@ public sealed class RunnerReconciler(
     ILogger<RunnerReconciler> logger) : BackgroundService
 {
     private readonly PoolOptions _options = poolOptions.Value;
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -89,14 +90,17 @@ public sealed class RunnerReconciler(
         foreach (var runner in alive)
         {
             var forActiveSession = runner.Labels.TryGetValue("session", out var sessionId) && activeIds.Contains(sessionId);
-            if (owned.Contains(runner.RunnerId) || forActiveSession || now - runner.StartedAt < _options.OrphanGrace)
+            // Started before this orchestrator: a leftover for sure. Younger ones get a grace period (they may be
+            // another replica's start that is about to be recorded).
+            var leftover = runner.StartedAt < _startedAt;
+            if (owned.Contains(runner.RunnerId) || forActiveSession || (!leftover && now - runner.StartedAt < _options.OrphanGrace))
             {
                 logger.LogDebug("Runner {RunnerId} kept: owned {Owned}, for an active session {ForSession}, age {Age}", runner.RunnerId,
                     owned.Contains(runner.RunnerId), forActiveSession, now - runner.StartedAt);
                 continue;
             }
-            logger.LogWarning("Ending orphan runner {RunnerId} (started {StartedAt:O}): no session or pool entry owns it",
-                runner.RunnerId, runner.StartedAt);
+            logger.LogWarning("Ending leftover {Provider} runner {RunnerId} (started {StartedAt:O}): no session or pool entry owns it",
+                provider.Name, runner.RunnerId, runner.StartedAt);
             await stopper.StopAsync(runner.RunnerId, cancellationToken);
             orphans++;
         }
