@@ -12,7 +12,7 @@ if (options.Orchestrator is { } remote)
 {
     // Someone else's orchestrator: measure create->ready as configured there, then the stream.
     using var http = Client(remote);
-    await Startup.MeasureAsync(http, site.Url, options.Sessions, "create->ready", waitForPool: await Startup.PoolEnabledAsync(http));
+    await Startup.MeasureAsync(http, site.StaticUrl, options.Sessions, "create->ready", waitForPool: await Startup.PoolEnabledAsync(http));
     await StreamAsync(http, remote);
     return;
 }
@@ -22,7 +22,7 @@ await using (var cold = await LocalOrchestrator.StartAsync(new Dictionary<string
 {
     using var http = Client(cold.BaseUri);
     Console.WriteLine($"orchestrator {cold.BaseUri} (no pool)");
-    await Startup.MeasureAsync(http, site.Url, options.Sessions, "cold create->ready", waitForPool: false);
+    await Startup.MeasureAsync(http, site.StaticUrl, options.Sessions, "cold create->ready", waitForPool: false);
 }
 
 // 2. Warm: each create finds a ready runner (the bench waits for the refill between creates).
@@ -30,7 +30,7 @@ await using (var warm = await LocalOrchestrator.StartAsync(new Dictionary<string
 {
     using var http = Client(warm.BaseUri);
     Console.WriteLine($"orchestrator {warm.BaseUri} (pool of 1)");
-    await Startup.MeasureAsync(http, site.Url, options.Sessions, "pool-hit create->ready", waitForPool: true);
+    await Startup.MeasureAsync(http, site.StaticUrl, options.Sessions, "pool-hit create->ready", waitForPool: true);
 }
 
 // 3. Refill: a pool of N, a burst of N creates, and the time until N runners are warm again.
@@ -42,7 +42,7 @@ await using (var burst = await LocalOrchestrator.StartAsync(new Dictionary<strin
 {
     using var http = Client(burst.BaseUri);
     Console.WriteLine($"orchestrator {burst.BaseUri} (pool of {options.Burst})");
-    await Startup.MeasureRefillAsync(http, site.Url, options.Burst);
+    await Startup.MeasureRefillAsync(http, site.StaticUrl, options.Burst);
     await StreamAsync(http, burst.BaseUri);
 }
 
