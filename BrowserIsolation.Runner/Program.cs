@@ -2,6 +2,7 @@ using BrowserIsolation.Runner.Apis;
 using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Extensions;
+using BrowserIsolation.Runner.WebRtc;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -15,6 +16,7 @@ app.UseMiddleware<RunnerTokenMiddleware>();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.MapDefaultEndpoints();
 app.MapRunnerApi();
+app.MapWebRtc();
 
 // The orchestrator waits for this line: the API listens and Chromium is connected.
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>

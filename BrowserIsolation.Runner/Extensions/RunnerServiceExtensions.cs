@@ -2,6 +2,7 @@ using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Clients;
 using BrowserIsolation.Runner.Media;
+using BrowserIsolation.Runner.WebRtc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BrowserIsolation.Runner.Extensions;
@@ -20,6 +21,7 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<ClientHub>();
         builder.Services.AddSingleton<StreamMetrics>();
         builder.AddVideoPipeline();
+        builder.Services.AddWebRtc(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
         return builder;
     }

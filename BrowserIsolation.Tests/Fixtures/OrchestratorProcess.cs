@@ -47,6 +47,8 @@ public sealed partial class OrchestratorProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
         start.Environment["Runner__Process__WorkRoot"] = workRoot;
+        // Runners inherit this: their WebRTC port stays on loopback in tests.
+        start.Environment["Media__UdpBindAddress"] = "127.0.0.1";
         start.Environment["Logging__LogLevel__Default"] = "Information";
         start.Environment.Remove("PORT");
         start.Environment.Remove("ASPNETCORE_URLS");
