@@ -26,6 +26,7 @@ app.UseStaticFiles();
 app.MapSessionsApi();
 app.MapStreamApi();
 app.MapSignalingApi();
+app.MapPoolApi();
 app.Map("/api/{**rest}", (string? rest) => Problems.Create(404, "not_found", "Not found", $"no API at /api/{rest}"));
 app.MapFallbackToFile("index.html");
 
