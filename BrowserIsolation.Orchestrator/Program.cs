@@ -36,6 +36,7 @@ app.MapStreamApi();
 app.MapSignalingApi();
 app.MapTokensApi();
 app.MapControlApi();
+app.MapPoolApi();
 app.Map("/api/{**rest}", (string? rest) => Problems.Create(404, "not_found", "Not found", $"no API at /api/{rest}"));
 app.MapFallbackToFile("index.html");
 

@@ -95,10 +95,13 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
     {
         if (_runners.TryGetValue(runnerId, out var runner))
         {
+            // Two stops may race (a cancelled start and shutdown): only the one that removes it disposes the Process.
             runner.Stopping = true;
-            await StopProcessAsync(runner.Process.Id, runner.WorkDir, () => runner.Process.HasExited, cancellationToken);
-            _runners.TryRemove(runnerId, out _);
-            runner.Process.Dispose();
+            await StopProcessAsync(runner.Pid, runner.WorkDir, () => runner.HasExited, cancellationToken);
+            if (_runners.TryRemove(new KeyValuePair<string, RunnerProcess>(runnerId, runner)))
+            {
+                runner.Process.Dispose();
+            }
             return;
         }
         // Adopted after a restart: we only know it from its runner.json.
@@ -165,7 +168,7 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
             return;
         }
         var code = runner.Process.ExitCode;
-        KillLeftovers(runner.Process.Id, runner.WorkDir);
+        KillLeftovers(runner.Pid, runner.WorkDir);
         _runners.TryRemove(runner.Id, out _);
         runner.Ready.TrySetException(new InvalidOperationException($"runner exited with code {code}"));
         logger.LogWarning("Runner {RunnerId} exited unexpectedly with code {Code}", runner.Id, code);
