@@ -44,6 +44,7 @@ app.MapSignalingApi();
 app.MapTokensApi();
 app.MapControlApi();
 app.MapParticipantsApi();
+app.MapPoolApi();
 app.Map("/api/{**rest}", (string? rest) => Problems.Create(404, "not_found", "Not found", $"no API at /api/{rest}"));
 app.MapFallbackToFile("index.html");
 

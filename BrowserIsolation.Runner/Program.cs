@@ -3,6 +3,7 @@ using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Extensions;
 using BrowserIsolation.Runner.Participants;
+using BrowserIsolation.Runner.WebRtc;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -21,6 +22,7 @@ app.MapControlApi();
 app.MapPolicyApi();
 app.MapParticipantsApi();
 app.MapUploadsApi();
+app.MapWebRtc();
 
 // The orchestrator waits for this line: the API listens and Chromium is connected.
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>

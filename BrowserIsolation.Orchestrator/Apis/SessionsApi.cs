@@ -93,7 +93,7 @@ public static class SessionsApi
 
 public sealed record SessionView(
     string SessionId, string Status, string Url, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? ReadyAt,
-    DateTimeOffset? EndedAt, int Width, int Height, long? StartupMs, string WsUrl, SessionMetricsView? Metrics)
+    DateTimeOffset? EndedAt, int Width, int Height, long? StartupMs, string WsUrl, string? RunnerId, SessionMetricsView? Metrics)
 {
     /// <summary>Only in the create response: the creator's owner token and join link.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -101,7 +101,7 @@ public sealed record SessionView(
 
     public static SessionView From(Session s, SessionMetricsView? metrics) => new(
         s.SessionId, JsonNamingPolicy.CamelCase.ConvertName(s.Status.ToString()), s.Url, s.Error, s.CreatedAt, s.ReadyAt, s.EndedAt,
-        s.Width, s.Height, s.StartupMs, $"/ws/sessions/{s.SessionId}", metrics);
+        s.Width, s.Height, s.StartupMs, $"/ws/sessions/{s.SessionId}", s.RunnerId, metrics);
 }
 
 public sealed record SessionMetricsView(double Fps, long FramesSent, long FramesCaptured, int ConnectedClients, long? StartupMs, bool PoolHit,

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using BrowserIsolation.Orchestrator.Auth;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Sessions;
 using BrowserIsolation.Orchestrator.Signaling;
@@ -41,11 +42,19 @@ public static class SignalingApi
         {
             using var content = new StringContent(offer.Sdp!, Encoding.UTF8);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/sdp");
-            var participant = context.Request.Query["participant"].ToString();
+            // A join token names the participant; the query may only do so without one (auth off).
+            var participant = context.GetCaller()?.Participant?.ParticipantId ?? context.Request.Query["participant"].ToString();
             var path = participant.Length is > 0 and <= 64 ? $"webrtc/offer?participant={Uri.EscapeDataString(participant)}" : "webrtc/offer";
             using var response = await runners.SendAsync(session, HttpMethod.Post, path, content, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             var type = response.Content.Headers.ContentType?.MediaType ?? "application/sdp";
+            if (!response.IsSuccessStatusCode && type != "application/problem+json")
+            {
+                // Every error is a problem: a runner without WebRTC (404) or one that failed without saying why.
+                return response.StatusCode == System.Net.HttpStatusCode.NotFound
+                    ? Problems.Create(501, "webrtc_unavailable", "WebRTC unavailable", "this session's browser does not offer WebRTC; use the WebSocket stream")
+                    : Problems.RunnerUnavailable($"the session's browser refused the offer ({(int)response.StatusCode})");
+            }
             // The runner's own problem (a malformed offer: 400) passes through as it is.
             return Results.Content(body, type, Encoding.UTF8, (int)response.StatusCode);
         }

@@ -5,7 +5,6 @@ using BrowserIsolation.Orchestrator.Runners.Docker;
 using BrowserIsolation.Orchestrator.Runners.Process;
 using BrowserIsolation.Orchestrator.Sessions;
 using BrowserIsolation.Orchestrator.Signaling;
-using BrowserIsolation.Orchestrator.Store;
 
 namespace BrowserIsolation.Orchestrator.Extensions;
 
@@ -20,11 +19,11 @@ public static class ApplicationServiceExtensions
         services.Configure<IceOptions>(builder.Configuration.GetSection(IceOptions.Section));
         services.AddSingleton(TimeProvider.System);
 
-        services.AddSingleton<ISessionStore, InMemorySessionStore>();
+        builder.AddSessionStore();
 
         services.AddSingleton<RunnerPolicyEnvironment>();
         AddRunnerProvider(services, builder.Configuration);
-        services.AddSingleton<IRunnerSource, ColdRunnerSource>();
+        builder.AddWarmPool();
         services.AddHttpClient<RunnerClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
 
         services.AddSingleton<SessionMetrics>();

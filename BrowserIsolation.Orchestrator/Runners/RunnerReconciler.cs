@@ -1,58 +1,169 @@
+using System.Net.Http.Headers;
+using BrowserIsolation.Orchestrator.Pool;
+using BrowserIsolation.Orchestrator.Sessions;
 using BrowserIsolation.Orchestrator.Store;
+using Microsoft.Extensions.Options;
 
 namespace BrowserIsolation.Orchestrator.Runners;
 
 /// <summary>
-/// When the orchestrator starts: runners left over from an earlier run (a restart, a crash) are adopted when an active
-/// session still names them, and stopped otherwise. Runners started after this orchestrator came up are never touched.
-/// Retries in the background while the provider cannot list (e.g. the Docker daemon is not up yet).
+/// Matches the sessions and pool in the store with the runners that are really alive: at start-up (a restarted
+/// orchestrator adopts the runners its sessions still use) and then periodically. A runner nobody owns is ended;
+/// a session or pool entry whose runner is gone is failed or dropped. Runners this replica cannot list (another
+/// host's) are judged by a /health probe.
 /// </summary>
-public sealed class RunnerReconciler(IRunnerProvider provider, ISessionStore store, TimeProvider time, ILogger<RunnerReconciler> logger)
-    : BackgroundService
+public sealed class RunnerReconciler(
+    IRunnerProvider provider,
+    ISessionStore store,
+    IPoolInventory inventory,
+    SessionService sessions,
+    RunnerStopper stopper,
+    IHttpClientFactory httpClients,
+    IOptions<PoolOptions> poolOptions,
+    TimeProvider time,
+    ILogger<RunnerReconciler> logger) : BackgroundService
 {
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-
+    private readonly PoolOptions _options = poolOptions.Value;
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromSeconds(1);
-        while (true)
+        var first = true;
+        var storeDown = false;
+        var retry = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await ReconcileAsync(stoppingToken);
-                return;
+                var result = await ReconcileAsync(stoppingToken);
+                if (first || result.Changed)
+                {
+                    logger.LogInformation("Reconciled runners: {Adopted} in use, {Orphans} orphans ended, {Failed} sessions failed, " +
+                        "{Dropped} dead pool runners dropped", result.InUse, result.Orphans, result.FailedSessions, result.DroppedPool);
+                }
+                first = false;
+                storeDown = false;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (StoreUnavailableException ex)
             {
-                logger.LogWarning(ex, "Could not reconcile {Provider} runners; retrying in {Delay}", provider.Name, delay);
+                if (!storeDown)
+                {
+                    logger.LogWarning("Cannot reconcile runners while the store is unavailable: {Reason}", ex.Message);
+                    storeDown = true;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+                continue;
             }
-            await Task.Delay(delay, time, stoppingToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // e.g. the Docker daemon is not up yet: retry soon, backing off to the normal interval.
+                logger.LogWarning(ex, "Could not reconcile {Provider} runners; retrying in {Delay}", provider.Name, retry);
+                await Task.Delay(retry, stoppingToken);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.ReconcileInterval.Ticks));
+                continue;
+            }
+            retry = TimeSpan.FromSeconds(1);
+            await Task.Delay(_options.ReconcileInterval, stoppingToken);
         }
     }
 
-    internal async Task ReconcileAsync(CancellationToken cancellationToken)
+    public sealed record Result(int InUse, int Orphans, int FailedSessions, int DroppedPool)
     {
-        var leftovers = (await provider.ListAsync(cancellationToken)).Where(r => r.StartedAt < _startedAt).ToList();
-        if (leftovers.Count == 0)
+        public bool Changed => Orphans + FailedSessions + DroppedPool > 0;
+    }
+
+    internal async Task<Result> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var alive = await provider.ListAsync(cancellationToken);
+        var all = await store.ListAsync(cancellationToken);
+        var pool = await inventory.SnapshotAsync(_options.DemandWindow, cancellationToken);
+        var active = all.Where(s => s.IsActive).ToList();
+        var activeIds = active.Select(s => s.SessionId).ToHashSet();
+
+        var owned = new HashSet<string>(active.Where(s => s.RunnerId is not null).Select(s => s.RunnerId!));
+        owned.UnionWith(pool.Available.Select(r => r.RunnerId));
+        owned.UnionWith(pool.Starting.Select(r => r.RunnerId));
+        owned.UnionWith(pool.Claimed.Where(c => activeIds.Contains(c.Value.SessionId)).Select(c => c.Key));
+
+        var now = time.GetUtcNow();
+        var orphans = 0;
+        foreach (var runner in alive)
         {
-            return;
-        }
-        var owned = (await store.ListAsync(cancellationToken))
-            .Where(s => s.IsActive && s.RunnerId is not null)
-            .Select(s => s.RunnerId!)
-            .ToHashSet(StringComparer.Ordinal);
-        foreach (var runner in leftovers)
-        {
-            if (owned.Contains(runner.RunnerId))
+            var forActiveSession = runner.Labels.TryGetValue("session", out var sessionId) && activeIds.Contains(sessionId);
+            // Started before this orchestrator: a leftover for sure. Younger ones get a grace period (they may be
+            // another replica's start that is about to be recorded).
+            var leftover = runner.StartedAt < _startedAt;
+            if (owned.Contains(runner.RunnerId) || forActiveSession || (!leftover && now - runner.StartedAt < _options.OrphanGrace))
             {
-                logger.LogInformation("Adopted {Provider} runner {RunnerId} at {ControlUri}", provider.Name, runner.RunnerId, runner.ControlUri);
+                logger.LogDebug("Runner {RunnerId} kept: owned {Owned}, for an active session {ForSession}, age {Age}", runner.RunnerId,
+                    owned.Contains(runner.RunnerId), forActiveSession, now - runner.StartedAt);
                 continue;
             }
-            logger.LogInformation("Stopping leftover {Provider} runner {RunnerId}: no session owns it", provider.Name, runner.RunnerId);
-            await provider.StopAsync(runner.RunnerId, cancellationToken);
+            logger.LogWarning("Ending leftover {Provider} runner {RunnerId} (started {StartedAt:O}): no session or pool entry owns it",
+                provider.Name, runner.RunnerId, runner.StartedAt);
+            await stopper.StopAsync(runner.RunnerId, cancellationToken);
+            orphans++;
         }
+
+        // Every active session's runner is probed, listed or not: a listed process can still be hung or half-dead.
+        var aliveIds = alive.Select(r => r.RunnerId).ToHashSet();
+        var failed = 0;
+        var probes = active
+            .Where(s => s.RunnerId is not null && s.RunnerUri is not null)
+            .Select(async s => (Session: s, Alive: await IsAliveAsync(s.RunnerUri!, s.RunnerToken, cancellationToken)));
+        foreach (var (session, isAlive) in await Task.WhenAll(probes))
+        {
+            if (!isAlive)
+            {
+                logger.LogWarning("Session {SessionId}'s runner {RunnerId} is gone", session.SessionId, session.RunnerId);
+                await sessions.FailAsync(session.SessionId, "the browser is gone (its runner was not found alive)");
+                failed++;
+            }
+        }
+
+        var dropped = 0;
+        var poolProbes = pool.Available
+            .Where(r => !aliveIds.Contains(r.RunnerId))
+            .Select(async r => (Runner: r, Alive: await IsAliveAsync(r.ControlUri, r.Token, cancellationToken)));
+        foreach (var (runner, isAlive) in await Task.WhenAll(poolProbes))
+        {
+            if (!isAlive && await inventory.RemoveAsync(runner.RunnerId, cancellationToken))
+            {
+                logger.LogWarning("Dropped pool runner {RunnerId}: it is not alive", runner.RunnerId);
+                dropped++;
+            }
+        }
+        return new Result(alive.Count - orphans, orphans, failed, dropped);
+    }
+
+    /// <summary>Dead only when the runner refuses or answers not-healthy twice; a slow answer counts as alive.</summary>
+    private async Task<bool> IsAliveAsync(string controlUri, string? token, CancellationToken cancellationToken)
+    {
+        var http = httpClients.CreateClient(nameof(RunnerReconciler));
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(controlUri), "health"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                using var response = await http.SendAsync(request, timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+                // refused: try once more
+            }
+            await Task.Delay(300, cancellationToken);
+        }
+        return false;
     }
 }

@@ -1,4 +1,5 @@
 using BrowserIsolation.Orchestrator.Relay;
+using BrowserIsolation.Orchestrator.Store;
 using Microsoft.Extensions.Options;
 
 namespace BrowserIsolation.Orchestrator.Sessions;
@@ -16,6 +17,7 @@ public sealed class SessionReaper(
     ILogger<SessionReaper> logger) : BackgroundService
 {
     private DateTimeOffset _lastHeartbeat = DateTimeOffset.MinValue;
+    private bool _storeDown;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -25,6 +27,16 @@ public sealed class SessionReaper(
             try
             {
                 await SweepAsync(stoppingToken);
+                _storeDown = false;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // Once per outage, not once a second with a stack trace.
+                if (!_storeDown)
+                {
+                    logger.LogWarning("Session sweeps paused: {Reason}", ex.Message);
+                    _storeDown = true;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -36,7 +36,8 @@ public sealed class ChromiumProcess : IAsyncDisposable
         Directory.CreateDirectory(workDir);
         var profile = System.IO.Path.Combine(workDir, "profile");
         Directory.CreateDirectory(profile);
-        var args = MergeDisabledFeatures(BuildArgs(options, width, height, profile).Concat(extraArgs).Concat(options.ExtraArgs))
+        // Chromium honours only the last --disable-features/--enable-features: every concern's list goes into one.
+        var args = Policy.ChromiumEgressFlags.MergeFeatureSwitches(BuildArgs(options, width, height, profile).Concat(extraArgs).Concat(options.ExtraArgs))
             .Append("about:blank").ToList();
         // Everything Chromium writes outside the profile (crash database, NSS db, caches) stays in the work dir too.
         var environment = new Dictionary<string, string>
@@ -67,18 +68,6 @@ public sealed class ChromiumProcess : IAsyncDisposable
             await chromium.DisposeAsync();
             throw new InvalidOperationException($"Chromium did not start: {ex.Message}. Last log lines: {log}", ex);
         }
-    }
-
-    /// <summary>Chromium honours only the last --disable-features: every concern's list goes into one.</summary>
-    internal static IEnumerable<string> MergeDisabledFeatures(IEnumerable<string> args)
-    {
-        const string Flag = "--disable-features=";
-        var list = args.ToList();
-        var features = list.Where(a => a.StartsWith(Flag, StringComparison.Ordinal))
-            .SelectMany(a => a[Flag.Length..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Distinct(StringComparer.Ordinal).ToList();
-        var merged = list.Where(a => !a.StartsWith(Flag, StringComparison.Ordinal));
-        return features.Count == 0 ? merged : merged.Append(Flag + string.Join(',', features));
     }
 
     internal static IEnumerable<string> BuildArgs(ChromiumOptions options, int width, int height, string profile)

@@ -8,9 +8,10 @@ using BrowserIsolation.Runner.Policy;
 namespace BrowserIsolation.Runner.Enforcement;
 
 /// <summary>
-/// Every request of every target, checked before it leaves the browser: <c>Fetch.enable</c> on the browser target pauses
+/// Requests of every target, checked before they leave the browser: <c>Fetch.enable</c> on the browser target pauses
 /// the requests of all pages, popups, out-of-process iframes and workers, including each hop of a redirect, from the
-/// moment the target exists (so a new target has no window before interception starts). A refused document gets the
+/// moment the target exists (so a new target has no window before interception starts). Documents always; every other
+/// request too when the policy has rules that need the full URL (see <see cref="EnableAsync"/>). A refused document gets the
 /// block page in its place (the frame shows why); any other refused request fails as BlockedByClient.
 /// Documents are also checked against the egress guard (their host's addresses), so the user sees the block page where
 /// the proxy would refuse. Host rules are enforced a second time by the proxy, for what Fetch never sees (WebSocket,
@@ -40,12 +41,48 @@ public sealed class RequestInterceptor(
 
     public long BlockedCount => Interlocked.Read(ref _blocked);
 
+    /// <summary>Whether every request is paused (the policy has rules only the full URL can decide) or documents only.</summary>
+    public bool InterceptsEverything { get; private set; }
+
     public async Task AttachAsync(ChromiumProcess chromium, TabManager tabs, CancellationToken cancellationToken)
     {
         _cdp = chromium.Cdp;
         _cdp.EventReceived += OnEvent;
-        await _cdp.SendAsync("Fetch.enable", new { patterns = new[] { new { urlPattern = "*", requestStage = "Request" } } },
-            cancellationToken: cancellationToken);
+        await EnableAsync(policy.Current, cancellationToken);
+        policy.Changed += p => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await EnableAsync(p, CancellationToken.None);
+            }
+            catch (CdpException ex)
+            {
+                logger.LogWarning("Could not update request interception: {Message}", ex.Message);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Pausing a request costs a round trip (measured: 300 images load ~45% slower when every one is paused, no slower when
+    /// only documents are). Host rules and the address guard hold for every connection in the proxy already, so
+    /// subresources are paused only when a rule needs the whole URL: one with a path, or one naming a scheme (the proxy
+    /// sees only host and port inside a TLS tunnel). Calling Fetch.enable again replaces the patterns without a gap.
+    /// </summary>
+    private async Task EnableAsync(UrlPolicy current, CancellationToken cancellationToken)
+    {
+        var everything = NeedsFullUrls(current);
+        object[] patterns = everything
+            ? [new { urlPattern = "*", requestStage = "Request" }]
+            : [new { urlPattern = "*", resourceType = "Document", requestStage = "Request" }];
+        await _cdp!.SendAsync("Fetch.enable", new { patterns }, cancellationToken: cancellationToken);
+        InterceptsEverything = everything;
+    }
+
+    internal static bool NeedsFullUrls(UrlPolicy current)
+    {
+        var options = current.ToOptions();
+        return options.AllowList.Concat(options.BlockList).Any(text =>
+            !UrlPattern.TryParse(text, out var pattern, out _) || pattern.HasPath || pattern.HasScheme);
     }
 
     /// <summary>Whether this URL's document was just answered with the block page (so the URL showing is not a leak).</summary>

@@ -6,7 +6,7 @@ using BrowserIsolation.Runner.Enforcement;
 using BrowserIsolation.Runner.Media;
 using BrowserIsolation.Runner.Participants;
 using BrowserIsolation.Runner.Policy;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using BrowserIsolation.Runner.WebRtc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BrowserIsolation.Runner.Extensions;
@@ -27,6 +27,7 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<ClientHub>();
         builder.Services.AddSingleton<StreamMetrics>();
         builder.AddVideoPipeline();
+        builder.Services.AddWebRtc(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<BrowserHealthCheck>("browser");
         return builder;
     }
@@ -42,9 +43,7 @@ public static class RunnerPolicyExtensions
         // Registered before AddEgressPolicy, which only adds the system resolver when none is there.
         services.AddSingleton<IEgressResolver>(_ => ConfiguredHostsResolver.FromConfiguration(configuration, new SystemEgressResolver()));
         services.AddEgressPolicy(configuration);
-        // AddEgressPolicy registers Policy.EgressChromiumArgs; this one adds the back/forward cache switch, so it replaces it.
-        services.RemoveAll<IChromiumArgsSource>();
-        services.AddSingleton<IChromiumArgsSource, Enforcement.EgressChromiumArgs>();
+        services.AddSingleton<IChromiumArgsSource, NavigationChromiumArgs>();
         services.AddSingleton<VisitedOrigins>();
         services.AddSingleton<RequestInterceptor>();
         services.AddSingleton<TargetGate>();

@@ -19,6 +19,7 @@ public static class CoBrowseServiceExtensions
         services.AddSingleton<ViewportFollower>();
         services.AddSingleton<CoBrowseMessages>();
         services.AddHostedService<ParticipantHousekeeping>();
+        services.AddHostedService<RemovedParticipantPeers>();
         services.AddSingleton<CopyWatcher>();
         services.AddSingleton<FileChooserBroker>();
         services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<CopyWatcher>());

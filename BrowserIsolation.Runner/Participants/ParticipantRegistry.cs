@@ -37,6 +37,9 @@ public sealed class ParticipantRegistry : IRoster
     /// <summary>Raised (outside the lock) after control changed hands.</summary>
     public event Action<ControlChange>? ControlChanged;
 
+    /// <summary>Raised (outside the lock) when an owner removed a participant: its other channels (WebRTC) close too.</summary>
+    public event Action<string>? Removed;
+
     // The lock is re-entrant: ControlState calls these while the registry holds it.
     public IEnumerable<string> Present
     {
@@ -160,7 +163,7 @@ public sealed class ParticipantRegistry : IRoster
                 _logger.LogInformation("Participant {Participant} was removed", participantId);
             }
         }
-        var removed = JsonSerializer.Serialize(Removed(), ClientJson.Options);
+        var removed = JsonSerializer.Serialize(ParticipantMessages.Removed(), ClientJson.Options);
         foreach (var connection in connections)
         {
             connection.Send(removed);
@@ -168,6 +171,7 @@ public sealed class ParticipantRegistry : IRoster
             _ = Task.Delay(200).ContinueWith(_ => connection.Close(), TaskScheduler.Default);
         }
         Raise(change);
+        Removed?.Invoke(participantId);
     }
 
     /// <summary>

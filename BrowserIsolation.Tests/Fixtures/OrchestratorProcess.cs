@@ -47,11 +47,18 @@ public sealed partial class OrchestratorProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
         start.Environment["Runner__Process__WorkRoot"] = workRoot;
+        // Runners inherit this: their WebRTC port stays on loopback in tests.
+        start.Environment["Media__UdpBindAddress"] = "127.0.0.1";
         start.Environment["Logging__LogLevel__Default"] = "Information";
         // The browser may reach the tests' web sites (TestSite.DefaultAddress) and nothing else local.
         start.Environment["Policy__Egress__AllowCidrs__0"] = TestSite.DefaultAddress + "/32";
         start.Environment.Remove("PORT");
         start.Environment.Remove("ASPNETCORE_URLS");
+        // The platform tests count runner directories: no warm pool unless a test asks for one.
+        if (settings is null || !settings.Keys.Any(k => k.StartsWith("Pool__", StringComparison.Ordinal)))
+        {
+            start.Environment["Pool__Enabled"] = "false";
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
@@ -144,6 +151,16 @@ public sealed partial class OrchestratorProcess : IAsyncDisposable
         var ws = new UriBuilder(BaseUri) { Scheme = "ws", Path = $"/ws/sessions/{sessionId}", Query = query ?? "" }.Uri;
         await socket.ConnectAsync(ws, new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
         return socket;
+    }
+
+    /// <summary>SIGKILL of the orchestrator alone (a crash): its runners keep running unless they exit with it.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Process.Start("kill", ["-KILL", _process.Id.ToString()])?.WaitForExit();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
     }
 
     public async ValueTask DisposeAsync()

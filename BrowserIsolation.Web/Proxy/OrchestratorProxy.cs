@@ -40,6 +40,23 @@ public static class OrchestratorProxy
         }.Uri;
     }
 
+    /// <summary>
+    /// The orchestrator refuses cross-site origins (WebSocket hijacking, CSRF). A page of this host is same-site here, so it
+    /// reaches the orchestrator as the orchestrator's own origin; any other origin passes as it is, for it to judge.
+    /// </summary>
+    private static string? ForwardedOrigin(HttpContext context)
+    {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            return null;
+        }
+        var own = $"{context.Request.Scheme}://{context.Request.Host}";
+        return string.Equals(origin.TrimEnd('/'), own, StringComparison.OrdinalIgnoreCase)
+            ? Orchestrator(context).GetLeftPart(UriPartial.Authority)
+            : origin;
+    }
+
     private static async Task ForwardHttpAsync(HttpContext context, IHttpClientFactory clients)
     {
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), Target(context, "http"));
@@ -49,7 +66,7 @@ public static class OrchestratorProxy
         }
         foreach (var (name, values) in context.Request.Headers)
         {
-            if (HopByHop.Contains(name))
+            if (HopByHop.Contains(name) || name.Equals("Origin", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -57,6 +74,10 @@ public static class OrchestratorProxy
             {
                 request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values);
             }
+        }
+        if (ForwardedOrigin(context) is { } origin)
+        {
+            request.Headers.TryAddWithoutValidation("Origin", origin);
         }
         HttpResponseMessage response;
         try
@@ -90,12 +111,16 @@ public static class OrchestratorProxy
             return;
         }
         using var upstream = new ClientWebSocket();
-        foreach (var name in new[] { "Origin", "Authorization", "Cookie", "User-Agent" })
+        foreach (var name in new[] { "Authorization", "Cookie", "User-Agent" })
         {
             if (context.Request.Headers.TryGetValue(name, out var value))
             {
                 upstream.Options.SetRequestHeader(name, value.ToString());
             }
+        }
+        if (ForwardedOrigin(context) is { } origin)
+        {
+            upstream.Options.SetRequestHeader("Origin", origin);
         }
         upstream.Options.CollectHttpResponseDetails = true;
         try

@@ -6,13 +6,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace BrowserIsolation.PlatformBench;
 
-internal sealed record BenchOptions(int Sessions, int Seconds, Uri? Orchestrator)
+internal sealed record BenchOptions(int Sessions, int Seconds, int Burst, Uri? Orchestrator)
 {
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        return new(int.TryParse(Value("--sessions"), out var n) ? n : 10, int.TryParse(Value("--seconds"), out var s) ? s : 10,
-            Value("--orchestrator") is { } o ? new Uri(o) : null);
+        return new(int.TryParse(Value("--sessions"), out var n) ? n : 50, int.TryParse(Value("--seconds"), out var s) ? s : 10,
+            int.TryParse(Value("--burst"), out var b) ? b : 4, Value("--orchestrator") is { } o ? new Uri(o) : null);
     }
 }
 
@@ -65,6 +65,11 @@ internal sealed class AnimatedSite : IAsyncDisposable
         requestAnimationFrame(draw);}draw();</script></body>
         """;
 
+    private const string TogglePage = """
+        <!doctype html><title>toggle</title><body style='margin:0;height:100vh;background:#000'
+          onmousedown="document.body.style.background = document.body.style.background === 'rgb(255, 255, 255)' ? '#000' : 'rgb(255, 255, 255)'"></body>
+        """;
+
     private readonly WebApplication _app;
 
     private AnimatedSite(WebApplication app, string url)
@@ -75,13 +80,22 @@ internal sealed class AnimatedSite : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>A page that flips between black and white on every press: the input-to-photon target.</summary>
+    public string ToggleUrl => Url + "toggle";
+
+    /// <summary>A page that does not repaint: start-up measurements without an animation eating the CPU.</summary>
+    public string StaticUrl => Url + "static";
+
     public static async Task<AnimatedSite> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // Not 127.0.0.1: the egress guard refuses this host's own addresses; LocalOrchestrator allows exactly this one.
+        builder.WebHost.UseUrls($"http://{LocalOrchestrator.ContentAddress}:0");
         var app = builder.Build();
         app.MapGet("/", () => Results.Content(Page, "text/html"));
+        app.MapGet("/toggle", () => Results.Content(TogglePage, "text/html"));
+        app.MapGet("/static", () => Results.Content("<!doctype html><title>static</title><body style='background:#fff'>static</body>", "text/html"));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new AnimatedSite(app, address + "/");
@@ -93,9 +107,11 @@ internal sealed class AnimatedSite : IAsyncDisposable
 /// <summary>An orchestrator started from the repository's Release build, stopped (with its runners) at the end.</summary>
 internal sealed partial class LocalOrchestrator(Process process, Uri baseUri) : IAsyncDisposable
 {
+    public const string ContentAddress = "127.0.0.2";
+
     public Uri BaseUri { get; } = baseUri;
 
-    public static async Task<LocalOrchestrator> StartAsync()
+    public static async Task<LocalOrchestrator> StartAsync(IDictionary<string, string>? settings = null)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BrowserIsolation.sln")))
@@ -113,6 +129,12 @@ internal sealed partial class LocalOrchestrator(Process process, Uri baseUri) : 
             UseShellExecute = false,
         };
         start.Environment["Sessions__MaxSessions"] = "50";
+        start.Environment["Policy__Egress__AllowCidrs__0"] = ContentAddress + "/32";
+        start.Environment["RateLimits__Enabled"] = "false";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         var process = Process.Start(start)!;
         while (await process.StandardOutput.ReadLineAsync() is { } line)
         {

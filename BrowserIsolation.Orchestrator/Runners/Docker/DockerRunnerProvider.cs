@@ -31,15 +31,17 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     private readonly TimeSpan _startTimeout;
     private readonly ILogger<DockerRunnerProvider> _logger;
     private readonly RunnerContainerTemplate _template;
+    private readonly RunnerPolicyEnvironment? _policy;
     private readonly HostPortAllocator _ports;
     private readonly HttpClient _health;
     private readonly ContainerExitWatcher _watcher;
     private readonly ConcurrentDictionary<string, TrackedRunner> _runners = new(StringComparer.Ordinal);
 
     public DockerRunnerProvider(DockerEngineClient docker, IOptions<DockerRunnerOptions> options, IOptions<RunnerOptions> runnerOptions,
-        IConfiguration configuration, ILogger<DockerRunnerProvider> logger)
+        IConfiguration configuration, ILogger<DockerRunnerProvider> logger, RunnerPolicyEnvironment? policy = null)
     {
         _docker = docker;
+        _policy = policy;
         _options = options.Value;
         _startTimeout = runnerOptions.Value.StartTimeout;
         _logger = logger;
@@ -181,6 +183,8 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         var reservedPorts = httpPort is { } h ? new[] { mediaPort, h } : [mediaPort];
         var token = RandomNumberGenerator.GetHexString(64, lowercase: true);
         var spec = _template.CreateSpec(request, token, mediaPort, httpPort);
+        // The URL policy defaults and egress allow/deny lists, as for process runners.
+        spec.Env?.AddRange(_policy?.Build().Select(e => $"{e.Key}={e.Value}") ?? []);
 
         ContainerCreated created;
         try

@@ -11,7 +11,22 @@ internal static partial class ProcessGroup
 
     public static void SignalGroup(int pgid, int signal) => _ = kill(-pgid, signal);
 
-    public static bool IsAlive(int pid) => pid > 0 && (kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == 1 /* EPERM */);
+    /// <summary>A zombie (dead, not yet reaped: its parent died and init does not reap, as in some sandboxes) is dead.</summary>
+    public static bool IsAlive(int pid) => pid > 0 && (kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == 1 /* EPERM */) && !IsZombie(pid);
+
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var end = stat.LastIndexOf(')');
+            return end > 0 && end + 2 < stat.Length && stat[end + 2] == 'Z';
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int sig);

@@ -11,7 +11,8 @@ namespace BrowserIsolation.Orchestrator.Runners.Process;
 /// The embedded default: one BrowserIsolation.Runner process per session on this machine, each in its own
 /// session/process group, with its Chromium in another. Ending a runner ends both groups and deletes its work dir.
 /// </summary>
-public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, RunnerPolicyEnvironment policy, ILogger<ProcessRunnerProvider> logger)
+public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogger<ProcessRunnerProvider> logger,
+    RunnerPolicyEnvironment? policy = null)
     : IRunnerProvider, IAsyncDisposable
 {
     private const string ReadyMarker = "BI_RUNNER_READY ";
@@ -57,7 +58,7 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, Runne
         start.Environment["Runner__ParentPid"] = Process.ExitWithOrchestrator ? Environment.ProcessId.ToString() : "0";
         start.Environment["Chromium__Path"] = options.Value.ChromiumPath;
         start.Environment["OTEL_SERVICE_NAME"] = "browserisolation-runner";
-        policy.ApplyTo(start.Environment);
+        policy?.ApplyTo(start.Environment);
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("PORT");
 
@@ -94,10 +95,13 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, Runne
     {
         if (_runners.TryGetValue(runnerId, out var runner))
         {
+            // Two stops may race (a cancelled start and shutdown): only the one that removes it disposes the Process.
             runner.Stopping = true;
-            await StopProcessAsync(runner.Process.Id, runner.WorkDir, () => runner.Process.HasExited, cancellationToken);
-            _runners.TryRemove(runnerId, out _);
-            runner.Process.Dispose();
+            await StopProcessAsync(runner.Pid, runner.WorkDir, () => runner.HasExited, cancellationToken);
+            if (_runners.TryRemove(new KeyValuePair<string, RunnerProcess>(runnerId, runner)))
+            {
+                runner.Process.Dispose();
+            }
             return;
         }
         // Adopted after a restart: we only know it from its runner.json.
@@ -164,7 +168,7 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, Runne
             return;
         }
         var code = runner.Process.ExitCode;
-        KillLeftovers(runner.Process.Id, runner.WorkDir);
+        KillLeftovers(runner.Pid, runner.WorkDir);
         _runners.TryRemove(runner.Id, out _);
         runner.Ready.TrySetException(new InvalidOperationException($"runner exited with code {code}"));
         logger.LogWarning("Runner {RunnerId} exited unexpectedly with code {Code}", runner.Id, code);

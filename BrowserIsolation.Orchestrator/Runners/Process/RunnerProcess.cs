@@ -11,6 +11,24 @@ internal sealed class RunnerProcess(string id, System.Diagnostics.Process proces
 
     public System.Diagnostics.Process Process { get; } = process;
 
+    public int Pid { get; } = process.Id;
+
+    /// <summary>True once it exited, or once another stop disposed the Process.</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return Process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
+
     public string WorkDir { get; } = workDir;
 
     public RunnerInstance? Instance { get; set; }

@@ -61,11 +61,11 @@ public sealed class SessionLimitsTests
         await using var site = await TestSite.StartAsync();
         await using var orchestrator = await OrchestratorProcess.StartAsync(new Dictionary<string, string>
         {
-            ["Sessions__MaxLifetime"] = "00:00:04",
+            ["Sessions__MaxLifetime"] = "00:00:10",
         });
         var id = await orchestrator.CreateReadySessionAsync(site.Url(TestSite.Pages.Red));
         using var socket = new SessionSocket(await orchestrator.ConnectAsync(id));
-        await orchestrator.WaitForStatusAsync(id, "terminated", TimeSpan.FromSeconds(10));
+        await orchestrator.WaitForStatusAsync(id, "terminated", TimeSpan.FromSeconds(15));
         await socket.WaitForEventAsync(e => e.GetProperty("type").GetString() == "status" &&
             e.GetProperty("status").GetString() == "terminated", TimeSpan.FromSeconds(5), "terminated status");
     }

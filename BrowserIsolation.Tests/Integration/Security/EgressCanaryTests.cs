@@ -50,11 +50,17 @@ public sealed class EgressCanaryTests(CanaryEnvironment env) : IClassFixture<Can
         Assert.DoesNotContain(env.Site.Reports, r => r.StartsWith("ws-open", StringComparison.Ordinal) || r.StartsWith("img-ok", StringComparison.Ordinal));
 
         // Top-level navigations a page starts (location, links, redirects) end on the block page.
-        foreach (var target in new[] { targets[0], targets[3], targets[^1], env.Site.RedirectTo(env.Canary.Url("127.0.0.3", "/redirected")) })
+        var hosts = env.CanaryHosts().ToList();
+        var jumps = new[] { hosts[0], hosts[3], hosts[^1], hosts[14] }.Select((h, i) => env.Canary.Url(h, $"/jump-{i}"))
+            .Append(env.Site.RedirectTo(env.Canary.Url("127.0.0.3", "/jump-4"))).ToList();
+        for (var i = 0; i < jumps.Count; i++)
         {
-            var jump = env.Site.Page($"/jump-{Guid.NewGuid():N}", $"<!doctype html><title>jump</title><script>location.href = {JsonSerializer.Serialize(target)};</script>");
+            var jump = env.Site.Page($"/jump-{i}", $"<!doctype html><title>jump</title><script>location.href = {JsonSerializer.Serialize(jumps[i])};</script>");
             await env.Api.NavigateAsync(id, jump, token);
-            await env.Api.WaitForTitleAsync(id, token, BlockTitle);
+            var marker = $"/jump-{i}";
+            await env.Api.WaitForActiveTabAsync(id, token, t => t.GetProperty("title").GetString() == BlockTitle &&
+                t.GetProperty("url").GetString()!.Contains(marker, StringComparison.Ordinal) && !t.GetProperty("url").GetString()!.StartsWith(env.Site.BaseUri.AbsoluteUri, StringComparison.Ordinal),
+                $"the block page for {jumps[i]}");
         }
         Assert.True(env.Canary.Hits == 0, $"a navigation reached the canary: {env.Canary.Describe()}");
 
@@ -70,11 +76,13 @@ public sealed class EgressCanaryTests(CanaryEnvironment env) : IClassFixture<Can
     public async Task RedirectFromTheAllowedServerToTheCanaryShowsTheBlockPage()
     {
         var (id, token) = await env.Api.CreateReadyAsync(env.Site.TitledPage("/redirect-start", "redirect-start"));
-        foreach (var host in new[] { "127.0.0.3", CanaryEnvironment.CanaryName, "[::1]", "2130706435" })
+        var hosts = new[] { "127.0.0.3", CanaryEnvironment.CanaryName, "[::1]", "2130706435", "[::ffff:127.0.0.1]" };
+        for (var i = 0; i < hosts.Length; i++)
         {
-            await env.Api.NavigateAsync(id, env.Site.RedirectTo(env.Canary.Url(host, "/via-redirect")), token);
-            var tab = await env.Api.WaitForTitleAsync(id, token, BlockTitle);
-            Assert.Contains("via-redirect", tab.GetProperty("url").GetString());
+            var path = $"/via-redirect-{i}";
+            await env.Api.NavigateAsync(id, env.Site.RedirectTo(env.Canary.Url(hosts[i], path)), token);
+            await env.Api.WaitForActiveTabAsync(id, token, t => t.GetProperty("title").GetString() == BlockTitle &&
+                t.GetProperty("url").GetString()!.EndsWith(path, StringComparison.Ordinal), $"the block page after redirecting to {hosts[i]}");
         }
         Assert.True(env.Canary.Hits == 0, env.Canary.Describe());
     }

@@ -31,6 +31,10 @@ public sealed class PolicyTests(SecuredEnvironment env) : IClassFixture<SecuredE
         await env.Api.NavigateAsync(id, open, owner);
         await env.Api.WaitForTitleAsync(id, owner, "open");
 
+        // Path rules hold for what a page fetches too (the whole URL is checked, not only the host).
+        await env.Api.NavigateAsync(id, env.Site.Page($"/fetcher", "<title>fetching</title><script>fetch('/private/doc').then(r => document.title = 'fetched:' + r.status, () => document.title = 'fetch-blocked')</script>"), owner);
+        await env.Api.WaitForTitleAsync(id, owner, "fetch-blocked");
+
         // A page linking to the blocked path gets the block page too (the rule applies to pages, not only to users).
         await env.Api.NavigateAsync(id, env.Site.Page("/to-private", $"<title>to</title><script>location.href={JsonSerializer.Serialize(secret)}</script>"), owner);
         await env.Api.WaitForTitleAsync(id, owner, BlockTitle);
@@ -40,6 +44,8 @@ public sealed class PolicyTests(SecuredEnvironment env) : IClassFixture<SecuredE
         Assert.True(status == HttpStatusCode.OK, body.ToString());
         await env.Api.NavigateAsync(id, secret, owner);
         await env.Api.WaitForTitleAsync(id, owner, "private-doc");
+        await env.Api.NavigateAsync(id, env.Site.Url("/fetcher"), owner);
+        await env.Api.WaitForTitleAsync(id, owner, "fetched:200");
 
         // An allow list blocks everything else, including the page on screen.
         (status, body, _) = await env.Api.SendAsync(HttpMethod.Put, policyPath, new { allowList = new[] { "127.0.0.2/allowed" } }, Key);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using BrowserIsolation.Runner.Apis;
-using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Enforcement;
 using BrowserIsolation.Runner.Policy;
 using Microsoft.Extensions.Configuration;
@@ -55,10 +54,12 @@ public sealed class EnforcementTests
     }
 
     [Fact]
-    public void EveryDisabledFeatureEndsUpInOneFlag()
+    public void SubresourcesArePausedOnlyWhenARuleNeedsTheWholeUrl()
     {
-        var merged = ChromiumProcess.MergeDisabledFeatures(["--a", "--disable-features=Translate,MediaRouter", "--b", "--disable-features=MediaRouter,BackForwardCache"]).ToList();
-        Assert.Equal(["--a", "--b", "--disable-features=Translate,MediaRouter,BackForwardCache"], merged);
-        Assert.Equal(["--a"], ChromiumProcess.MergeDisabledFeatures(["--a"]));
+        Assert.False(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions())));
+        Assert.False(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions { AllowList = ["*.example.com"], BlockList = ["ads.example.com", "10.0.0.1:8080"] })));
+        Assert.True(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions { BlockList = ["example.com/admin"] })));
+        Assert.True(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions { BlockList = ["http://example.com"] })));
+        Assert.True(RequestInterceptor.NeedsFullUrls(UrlPolicy.Create(new UrlPolicyOptions { AllowList = ["example.com/docs"], Homepage = "https://example.com/docs/" })));
     }
 }

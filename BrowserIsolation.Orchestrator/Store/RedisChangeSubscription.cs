@@ -1,0 +1,38 @@
+namespace BrowserIsolation.Orchestrator.Store;
+
+/// <summary>Listens on the deployment's changes channel so that this replica raises every other replica's changes.</summary>
+public sealed class RedisChangeSubscription(RedisConnection redis, RedisSessionStore store, ILogger<RedisChangeSubscription> logger)
+    : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        RedisSubscribe.UntilSubscribedAsync(redis, redis.Keys.Changes, message => store.OnPublished(message), logger, stoppingToken);
+}
+
+/// <summary>Subscribing needs Redis up; until it is, retry. Once subscribed, the client re-subscribes after reconnects.</summary>
+public static class RedisSubscribe
+{
+    public static async Task UntilSubscribedAsync(RedisConnection redis, StackExchange.Redis.RedisChannel channel, Action<string> handler,
+        ILogger logger, CancellationToken stoppingToken)
+    {
+        var warned = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var subscriber = await redis.SubscriberAsync(stoppingToken);
+                await subscriber.SubscribeAsync(channel, (_, value) => handler((string)value!)).WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
+                logger.LogInformation("Subscribed to {Channel} on Redis {Endpoint}", (string)channel!, redis.Endpoint);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (!warned)
+                {
+                    logger.LogWarning("Cannot subscribe to {Channel} yet ({Reason}); retrying", (string)channel!, ex.Message);
+                    warned = true;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace BrowserIsolation.Runner.WebRtc;
+
+public enum DtlsState
+{
+    New,
+    Connecting,
+    Connected,
+    Failed,
+    Closed,
+}

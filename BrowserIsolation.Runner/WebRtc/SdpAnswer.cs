@@ -1,0 +1,10 @@
+namespace BrowserIsolation.Runner.WebRtc;
+
+/// <summary>The answer text plus what it settled with the offerer.</summary>
+public sealed record SdpAnswer(
+    string Sdp,
+    NegotiatedVideo Video,
+    DtlsRole LocalDtlsRole,
+    CertificateFingerprint RemoteFingerprint,
+    string RemoteIceUfrag,
+    string RemoteIcePwd);

@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace BrowserIsolation.Runner.WebRtc;
+
+/// <summary>
+/// Answers a browser's offer as an ICE-lite, send-only VP8 endpoint (JSEP, RFC 8829 section 5.3): the first usable
+/// video section is accepted and BUNDLEd, every other section is rejected with port 0. Throws
+/// <see cref="SdpException"/> when the offer cannot be answered.
+/// </summary>
+public static class SdpAnswerBuilder
+{
+    public const string PlayoutDelayUri = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
+    public const string AbsSendTimeUri = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+    private const string SecureProfile = "UDP/TLS/RTP/SAVPF";
+
+    public static SdpAnswer Answer(SdpOffer offer, SdpAnswerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Candidates.Count == 0)
+        {
+            throw new InvalidOperationException("An answer needs at least one local candidate.");
+        }
+        var video = SelectVideo(offer, out var refusal)
+            ?? throw new SdpException(refusal ?? "The offer has no video section to answer.");
+
+        var ufrag = video.IceUfrag ?? offer.SessionIceUfrag;
+        var pwd = video.IcePwd ?? offer.SessionIcePwd;
+        if (string.IsNullOrEmpty(ufrag) || ufrag.Length is < 4 or > 256 || !ufrag.All(IsIceChar))
+        {
+            throw new SdpException("The offer has no valid a=ice-ufrag (4 to 256 ice-chars).");
+        }
+        if (string.IsNullOrEmpty(pwd) || pwd.Length is < 22 or > 256 || !pwd.All(IsIceChar))
+        {
+            throw new SdpException("The offer has no valid a=ice-pwd (22 to 256 ice-chars).");
+        }
+        var fingerprint = SelectFingerprint(video.Fingerprints.Concat(offer.SessionFingerprints))
+            ?? throw new SdpException("The offer has no a=fingerprint with a supported hash (sha-1, sha-256, sha-384, sha-512).");
+        var localRole = (video.Setup ?? offer.SessionSetup ?? "actpass").Trim().ToLowerInvariant() switch
+        {
+            "actpass" => options.PreferDtlsClient ? DtlsRole.Client : DtlsRole.Server,
+            "active" => DtlsRole.Server,
+            "passive" => DtlsRole.Client,
+            var other => throw new SdpException($"a=setup:{other} is not supported (actpass, active or passive)."),
+        };
+        if (!video.RtcpMux)
+        {
+            throw new SdpException("The video section must offer a=rtcp-mux.");
+        }
+
+        var vp8 = video.Formats
+            .Select(f => int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out var pt) ? pt : -1)
+            .First(pt => pt >= 0 && video.RtpMaps.TryGetValue(pt, out var map) && IsVp8(map));
+        int? rtx = null;
+        if (options.RtxSsrc is not null)
+        {
+            foreach (var (pt, map) in video.RtpMaps)
+            {
+                if (string.Equals(map.Encoding, "rtx", StringComparison.OrdinalIgnoreCase)
+                    && video.Formats.Contains(pt.ToString(CultureInfo.InvariantCulture))
+                    && video.Fmtps.TryGetValue(pt, out var fmtp)
+                    && fmtp.Split(';').Any(p => p.Trim() == "apt=" + vp8.ToString(CultureInfo.InvariantCulture)))
+                {
+                    rtx = pt;
+                    break;
+                }
+            }
+        }
+        var negotiated = new NegotiatedVideo(
+            video.Mid,
+            vp8,
+            rtx,
+            options.VideoSsrc,
+            rtx is null ? null : options.RtxSsrc,
+            OneByteId(video.FindExtension(PlayoutDelayUri)),
+            OneByteId(video.FindExtension(AbsSendTimeUri)),
+            Nack: video.HasFeedback(vp8, "nack"),
+            Pli: video.HasFeedback(vp8, "nack pli"),
+            Fir: video.HasFeedback(vp8, "ccm fir"),
+            Remb: video.HasFeedback(vp8, "goog-remb"),
+            ReducedSizeRtcp: video.RtcpReducedSize,
+            Cname: options.Cname);
+
+        var sdp = Write(offer, video, negotiated, options, localRole);
+        return new SdpAnswer(sdp, negotiated, localRole, fingerprint, ufrag, pwd);
+    }
+
+    /// <summary>We write one-byte header extensions (RFC 8285), so only ids 1-14 can be accepted.</summary>
+    private static int? OneByteId(int? id) => id is >= 1 and <= 14 ? id : null;
+
+    private static SdpMediaDescription? SelectVideo(SdpOffer offer, out string? refusal)
+    {
+        refusal = null;
+        foreach (var media in offer.Media)
+        {
+            if (!string.Equals(media.Kind, "video", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var reason = WhyNotUsable(media);
+            if (reason is null)
+            {
+                return media;
+            }
+            refusal ??= reason;
+        }
+        return null;
+    }
+
+    private static string? WhyNotUsable(SdpMediaDescription media)
+    {
+        if (media.Port == 0)
+        {
+            return "The offer's video section is disabled (port 0).";
+        }
+        if (!string.Equals(media.Protocol, SecureProfile, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"The video section uses {media.Protocol}; only {SecureProfile} is supported.";
+        }
+        if (media.Direction is "sendonly" or "inactive")
+        {
+            return $"The video section is {media.Direction}; it must be able to receive video (recvonly or sendrecv).";
+        }
+        var hasVp8 = media.Formats.Any(f => int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out var pt)
+            && media.RtpMaps.TryGetValue(pt, out var map) && IsVp8(map));
+        return hasVp8 ? null : "The video section does not offer VP8/90000.";
+    }
+
+    private static bool IsVp8((string Encoding, int ClockRate) map) =>
+        string.Equals(map.Encoding, "VP8", StringComparison.OrdinalIgnoreCase) && map.ClockRate == 90000;
+
+    private static CertificateFingerprint? SelectFingerprint(IEnumerable<(string Algorithm, string Value)> candidates)
+    {
+        CertificateFingerprint? best = null;
+        foreach (var (algorithm, value) in candidates)
+        {
+            if (CertificateFingerprint.TryParse(algorithm, value, out var parsed))
+            {
+                if (parsed!.Algorithm == "sha-256")
+                {
+                    return parsed;
+                }
+                best ??= parsed;
+            }
+        }
+        return best;
+    }
+
+    private static bool IsIceChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/';
+
+    private static string Write(SdpOffer offer, SdpMediaDescription video, NegotiatedVideo negotiated, SdpAnswerOptions options, DtlsRole localRole)
+    {
+        var sb = new StringBuilder(2048);
+        void Line(string text) => sb.Append(text).Append("\r\n");
+        string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+        var sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 2;
+        Line("v=0");
+        Line(I($"o=- {sessionId} 2 IN IP4 127.0.0.1"));
+        Line("s=-");
+        Line("t=0 0");
+        Line("a=ice-lite");
+        if (offer.BundleMids.Count > 0 && video.Mid is not null && offer.BundleMids.Contains(video.Mid))
+        {
+            Line("a=group:BUNDLE " + video.Mid);
+        }
+        Line("a=msid-semantic: WMS " + options.StreamId);
+
+        var first = options.Candidates[0];
+        var family = first.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
+        foreach (var media in offer.Media)
+        {
+            if (!ReferenceEquals(media, video))
+            {
+                Line($"m={media.Kind} 0 {media.Protocol} {string.Join(' ', media.Formats)}");
+                Line("c=IN IP4 0.0.0.0");
+                if (media.Mid is not null)
+                {
+                    Line("a=mid:" + media.Mid);
+                }
+                continue;
+            }
+            var formats = negotiated.RtxPayloadType is { } rtxPt ? I($"{negotiated.PayloadType} {rtxPt}") : I($"{negotiated.PayloadType}");
+            Line(I($"m=video {first.Port} {SecureProfile} {formats}"));
+            Line(I($"c=IN {family} {first.Address}"));
+            Line("a=ice-ufrag:" + options.Ice.Ufrag);
+            Line("a=ice-pwd:" + options.Ice.Password);
+            Line($"a=fingerprint:{options.Fingerprint.Algorithm} {options.Fingerprint.Value}");
+            Line(localRole == DtlsRole.Server ? "a=setup:passive" : "a=setup:active");
+            if (video.Mid is not null)
+            {
+                Line("a=mid:" + video.Mid);
+            }
+            if (negotiated.AbsSendTimeExtensionId is { } abs)
+            {
+                Line(I($"a=extmap:{abs} {AbsSendTimeUri}"));
+            }
+            if (negotiated.PlayoutDelayExtensionId is { } playout)
+            {
+                Line(I($"a=extmap:{playout} {PlayoutDelayUri}"));
+            }
+            Line("a=sendonly");
+            Line($"a=msid:{options.StreamId} {options.TrackId}");
+            Line("a=rtcp-mux");
+            if (negotiated.ReducedSizeRtcp)
+            {
+                Line("a=rtcp-rsize");
+            }
+            var pt = negotiated.PayloadType;
+            Line(I($"a=rtpmap:{pt} VP8/90000"));
+            if (negotiated.Remb) Line(I($"a=rtcp-fb:{pt} goog-remb"));
+            if (negotiated.Fir) Line(I($"a=rtcp-fb:{pt} ccm fir"));
+            if (negotiated.Nack) Line(I($"a=rtcp-fb:{pt} nack"));
+            if (negotiated.Pli) Line(I($"a=rtcp-fb:{pt} nack pli"));
+            if (negotiated.RtxPayloadType is { } rtx && negotiated.RtxSsrc is { } rtxSsrc)
+            {
+                Line(I($"a=rtpmap:{rtx} rtx/90000"));
+                Line(I($"a=fmtp:{rtx} apt={pt}"));
+                Line(I($"a=ssrc-group:FID {negotiated.Ssrc} {rtxSsrc}"));
+            }
+            Line(I($"a=ssrc:{negotiated.Ssrc} cname:{options.Cname}"));
+            Line(I($"a=ssrc:{negotiated.Ssrc} msid:{options.StreamId} {options.TrackId}"));
+            if (negotiated.RtxSsrc is { } rtxSsrc2)
+            {
+                Line(I($"a=ssrc:{rtxSsrc2} cname:{options.Cname}"));
+                Line(I($"a=ssrc:{rtxSsrc2} msid:{options.StreamId} {options.TrackId}"));
+            }
+            foreach (var candidate in options.Candidates)
+            {
+                Line("a=" + candidate.ToSdpValue());
+            }
+            Line("a=end-of-candidates");
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,215 @@
+using System.Net;
+using BrowserIsolation.Runner.WebRtc;
+
+namespace BrowserIsolation.Tests.Unit.WebRtc;
+
+[Trait("Category", "WebRtc")]
+public class SdpTests
+{
+    private static readonly IceCredentials Ice = new("aBcD1234", "0123456789abcdefghijklmn");
+    private static readonly CertificateFingerprint Fingerprint =
+        CertificateFingerprint.Compute("sha-256", "not really a certificate"u8);
+
+    private static SdpAnswerOptions Options(uint? rtxSsrc = null) => new()
+    {
+        Ice = Ice,
+        Fingerprint = Fingerprint,
+        Candidates =
+        [
+            new IceCandidate("1", IceCandidate.HostPriority(0), IPAddress.Loopback, 40000),
+            new IceCandidate("2", IceCandidate.HostPriority(1), IPAddress.Parse("10.1.2.3"), 40000),
+        ],
+        VideoSsrc = 0x12345679,
+        RtxSsrc = rtxSsrc,
+        Cname = "cname-x",
+    };
+
+    private static string[] Lines(string sdp) => sdp.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public void ChromiumOfferParses()
+    {
+        var offer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-recvonly-video.sdp"));
+        Assert.Equal(["0"], offer.BundleMids);
+        var video = Assert.Single(offer.Media);
+        Assert.Equal("video", video.Kind);
+        Assert.Equal("UDP/TLS/RTP/SAVPF", video.Protocol);
+        Assert.Equal("0", video.Mid);
+        Assert.Equal("recvonly", video.Direction);
+        Assert.Equal("actpass", video.Setup);
+        Assert.True(video.RtcpMux);
+        Assert.True(video.RtcpReducedSize);
+        Assert.Equal(("VP8", 90000), video.RtpMaps[96]);
+        Assert.Equal("apt=96", video.Fmtps[97]);
+        Assert.Equal(5, video.FindExtension(SdpAnswerBuilder.PlayoutDelayUri));
+        Assert.Equal(2, video.FindExtension(SdpAnswerBuilder.AbsSendTimeUri));
+        Assert.Equal("sha-256", Assert.Single(video.Fingerprints).Algorithm);
+    }
+
+    [Fact]
+    public void AnswerToChromiumIsIceLitePassiveSendOnlyVp8()
+    {
+        var offer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-recvonly-video.sdp"));
+        var answer = SdpAnswerBuilder.Answer(offer, Options());
+        var lines = Lines(answer.Sdp);
+        Assert.Equal("v=0", lines[0]);
+        Assert.Contains("a=ice-lite", lines);
+        Assert.Contains("a=group:BUNDLE 0", lines);
+        Assert.Contains("m=video 40000 UDP/TLS/RTP/SAVPF 96", lines);
+        Assert.Contains("c=IN IP4 127.0.0.1", lines);
+        Assert.Contains("a=ice-ufrag:aBcD1234", lines);
+        Assert.Contains("a=ice-pwd:0123456789abcdefghijklmn", lines);
+        Assert.Contains("a=fingerprint:sha-256 " + Fingerprint.Value, lines);
+        Assert.Contains("a=setup:passive", lines);
+        Assert.Contains("a=mid:0", lines);
+        Assert.Contains("a=sendonly", lines);
+        Assert.Contains("a=rtcp-mux", lines);
+        Assert.Contains("a=rtcp-rsize", lines);
+        Assert.Contains("a=rtpmap:96 VP8/90000", lines);
+        Assert.Contains("a=rtcp-fb:96 nack", lines);
+        Assert.Contains("a=rtcp-fb:96 nack pli", lines);
+        Assert.Contains("a=rtcp-fb:96 ccm fir", lines);
+        Assert.Contains("a=rtcp-fb:96 goog-remb", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("transport-cc"));
+        Assert.Contains("a=extmap:5 " + SdpAnswerBuilder.PlayoutDelayUri, lines);
+        Assert.Contains("a=extmap:2 " + SdpAnswerBuilder.AbsSendTimeUri, lines);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("a=extmap:", StringComparison.Ordinal)));
+        Assert.Contains("a=ssrc:305419897 cname:cname-x", lines);
+        Assert.Contains($"a=candidate:1 1 udp {IceCandidate.HostPriority(0)} 127.0.0.1 40000 typ host", lines);
+        Assert.Contains($"a=candidate:2 1 udp {IceCandidate.HostPriority(1)} 10.1.2.3 40000 typ host", lines);
+        Assert.Equal("a=end-of-candidates", lines[^1]);
+        Assert.DoesNotContain(lines, l => l.Contains("VP9") || l.Contains("H264") || l.Contains("rtx"));
+
+        Assert.Equal(DtlsRole.Server, answer.LocalDtlsRole);
+        Assert.Equal("sha-256", answer.RemoteFingerprint.Algorithm);
+        Assert.Equal(96, answer.Video.PayloadType);
+        Assert.Null(answer.Video.RtxPayloadType);
+        Assert.Equal(5, answer.Video.PlayoutDelayExtensionId);
+        Assert.Equal(2, answer.Video.AbsSendTimeExtensionId);
+        Assert.True(answer.Video.Nack && answer.Video.Pli && answer.Video.Fir && answer.Video.Remb);
+        Assert.Equal(offer.Media[0].IceUfrag, answer.RemoteIceUfrag);
+        // The answer is valid SDP by our own parser too.
+        SdpOffer.Parse(answer.Sdp);
+    }
+
+    [Fact]
+    public void RtxIsNegotiatedWhenWeAskForIt()
+    {
+        var offer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-recvonly-video.sdp"));
+        var answer = SdpAnswerBuilder.Answer(offer, Options(rtxSsrc: 0x0BADCAFE));
+        var lines = Lines(answer.Sdp);
+        Assert.Equal(97, answer.Video.RtxPayloadType);
+        Assert.Contains("m=video 40000 UDP/TLS/RTP/SAVPF 96 97", lines);
+        Assert.Contains("a=fmtp:97 apt=96", lines);
+        Assert.Contains($"a=ssrc-group:FID {0x12345679} {0x0BADCAFE}", lines);
+    }
+
+    [Fact]
+    public void AudioAndDataSectionsAreRejectedAndLeftOutOfTheBundle()
+    {
+        var offer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-audio-video-data.sdp"));
+        Assert.Equal(["0", "1", "2"], offer.BundleMids);
+        var answer = SdpAnswerBuilder.Answer(offer, Options());
+        var lines = Lines(answer.Sdp);
+        Assert.Contains("a=group:BUNDLE 1", lines);
+        var mLines = lines.Where(l => l.StartsWith("m=", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(3, mLines.Length);
+        Assert.StartsWith("m=audio 0 UDP/TLS/RTP/SAVPF 111", mLines[0]);
+        Assert.Equal("m=video 40000 UDP/TLS/RTP/SAVPF 96", mLines[1]);
+        Assert.Equal("m=application 0 UDP/DTLS/SCTP webrtc-datachannel", mLines[2]);
+        Assert.Equal(["a=mid:0", "a=mid:1", "a=mid:2"], lines.Where(l => l.StartsWith("a=mid:", StringComparison.Ordinal)));
+        Assert.Equal("1", answer.Video.Mid);
+    }
+
+    [Fact]
+    public void PassiveOfferMakesUsTheDtlsClient()
+    {
+        var text = Vectors.ReadSdp("chromium156-recvonly-video.sdp").Replace("a=setup:actpass", "a=setup:passive");
+        var answer = SdpAnswerBuilder.Answer(SdpOffer.Parse(text), Options());
+        Assert.Equal(DtlsRole.Client, answer.LocalDtlsRole);
+        Assert.Contains("a=setup:active", Lines(answer.Sdp));
+    }
+
+    [Fact]
+    public void ActpassOfferCanBeAnsweredActive()
+    {
+        var offer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-recvonly-video.sdp"));
+        var answer = SdpAnswerBuilder.Answer(offer, Options() with { PreferDtlsClient = true });
+        Assert.Equal(DtlsRole.Client, answer.LocalDtlsRole);
+        Assert.Contains("a=setup:active", Lines(answer.Sdp));
+        var activeOffer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-recvonly-video.sdp").Replace("a=setup:actpass", "a=setup:active"));
+        Assert.Equal(DtlsRole.Server, SdpAnswerBuilder.Answer(activeOffer, Options() with { PreferDtlsClient = true }).LocalDtlsRole);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("hello world", "line 1")]
+    [InlineData("o=- 1 2 IN IP4 127.0.0.1\r\n", "must start with v=0")]
+    [InlineData("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", "no m= section")]
+    [InlineData("v=0\r\nm=video\r\n", "m= line needs")]
+    [InlineData("v=0\r\nm=video x UDP/TLS/RTP/SAVPF 96\r\n", "not a port")]
+    [InlineData("v=0\r\nthis is not sdp\r\n", "line 2")]
+    public void MalformedOffersAreSdpExceptions(string text, string expected)
+    {
+        var e = Assert.Throws<SdpException>(() => SdpAnswerBuilder.Answer(SdpOffer.Parse(text), Options()));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Theory]
+    [InlineData("a=rtpmap:96 VP8/90000", "a=rtpmap:96 H265/90000", "does not offer VP8")]
+    [InlineData("a=recvonly", "a=sendonly", "must be able to receive")]
+    [InlineData("a=recvonly", "a=inactive", "must be able to receive")]
+    [InlineData("a=rtcp-mux\r\n", "", "rtcp-mux")]
+    [InlineData("a=setup:actpass", "a=setup:holdconn", "holdconn")]
+    [InlineData("a=fingerprint:sha-256", "a=fingerprint:md5", "fingerprint")]
+    [InlineData("a=ice-pwd:", "a=ice-pwx:", "ice-pwd")]
+    [InlineData("a=ice-ufrag:", "a=ice-ufrax:", "ice-ufrag")]
+    [InlineData("m=video 9 ", "m=video 0 ", "port 0")]
+    [InlineData("UDP/TLS/RTP/SAVPF", "RTP/AVP", "only UDP/TLS/RTP/SAVPF")]
+    [InlineData("m=video", "m=audio", "no video section")]
+    public void UnanswerableOffersSayWhy(string find, string replace, string expected)
+    {
+        var text = Vectors.ReadSdp("chromium156-recvonly-video.sdp");
+        Assert.Contains(find, text);
+        var e = Assert.Throws<SdpException>(() => SdpAnswerBuilder.Answer(SdpOffer.Parse(text.Replace(find, replace)), Options()));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void ThousandsOfMutatedOffersOnlyEverThrowSdpException()
+    {
+        var original = Vectors.ReadSdp("chromium156-recvonly-video.sdp");
+        var random = new Random(11);
+        var answered = 0;
+        for (var i = 0; i < 4000; i++)
+        {
+            var chars = original.ToCharArray();
+            var mutations = random.Next(1, 20);
+            for (var m = 0; m < mutations; m++)
+            {
+                var at = random.Next(chars.Length);
+                chars[at] = random.Next(4) switch
+                {
+                    0 => (char)random.Next(0, 128),
+                    1 => ':',
+                    2 => '\n',
+                    _ => (char)random.Next(0x80, 0xFFFF),
+                };
+            }
+            var text = new string(chars);
+            if (random.Next(5) == 0)
+            {
+                text = text[..random.Next(text.Length)];
+            }
+            try
+            {
+                SdpAnswerBuilder.Answer(SdpOffer.Parse(text), Options());
+                answered++;
+            }
+            catch (SdpException)
+            {
+            }
+        }
+        Assert.InRange(answered, 1, 4000);
+    }
+}
