@@ -29,6 +29,7 @@ public sealed class CoBrowseOptions
         idleTimeoutSeconds = Math.Max(0, ControlIdleTimeout.TotalSeconds),
         reconnectGraceSeconds = Math.Max(0, ReconnectGrace.TotalSeconds),
         viewportMode = ViewportMode.Trim().ToLowerInvariant(),
+        maxUploadBytes = MaxUploadBytes,
     };
 
     /// <summary>The settings' problems, for a refusal at start-up.</summary>

@@ -16,7 +16,9 @@ public static class ParticipantsApi
     /// <param name="IdleTimeoutSeconds">0 turns the control idle timeout off.</param>
     /// <param name="ViewportMode">fixed or follow-owner.</param>
     /// <param name="ReconnectGraceSeconds">how long a dropped participant keeps its place.</param>
-    public sealed record CoBrowseRequest(ControlMode? Mode, double? IdleTimeoutSeconds, ViewportMode? ViewportMode, double? ReconnectGraceSeconds = null);
+    /// <param name="MaxUploadBytes">the largest file upload (assignment only).</param>
+    public sealed record CoBrowseRequest(ControlMode? Mode, double? IdleTimeoutSeconds, ViewportMode? ViewportMode, double? ReconnectGraceSeconds = null,
+        long? MaxUploadBytes = null);
 
     public static IEndpointRouteBuilder MapParticipantsApi(this IEndpointRouteBuilder app)
     {

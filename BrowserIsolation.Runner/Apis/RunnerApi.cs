@@ -19,7 +19,8 @@ public static class RunnerApi
 
     /// <summary>Hands this runner to a session: exact viewport, then navigation is started (not awaited to load).</summary>
     private static async Task<Results<Ok<object>, ProblemHttpResult>> AssignAsync(AssignRequest request, RunnerState state,
-        BrowserHost browser, Participants.ParticipantRegistry participants, Viewport.ViewportFollower viewport, CancellationToken cancellationToken)
+        BrowserHost browser, Participants.ParticipantRegistry participants, Viewport.ViewportFollower viewport, Uploads.UploadLimit uploadLimit,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.SessionId) || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url) ||
             request.Width is not (>= 100 and <= 7680) || request.Height is not (>= 100 and <= 4320))
@@ -35,6 +36,10 @@ public static class RunnerApi
             try
             {
                 ParticipantsApi.Apply(coBrowse, null, participants, viewport);
+                if (coBrowse.MaxUploadBytes is { } maxUpload && maxUpload > 0)
+                {
+                    uploadLimit.Bytes = maxUpload;
+                }
             }
             catch (Participants.ControlRefusedException ex)
             {

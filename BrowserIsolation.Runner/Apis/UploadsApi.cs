@@ -1,4 +1,3 @@
-using BrowserIsolation.Runner.Participants;
 using BrowserIsolation.Runner.Policy;
 using BrowserIsolation.Runner.Uploads;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,9 +21,9 @@ public static class UploadsApi
     }
 
     private static async Task<IResult> UploadAsync(string chooserId, HttpContext context, FileChooserBroker broker, UrlPolicyHolder policy,
-        IOptions<CoBrowseOptions> options, IOptions<RunnerOptions> runnerOptions, ILoggerFactory loggers)
+        UploadLimit uploadLimit, IOptions<RunnerOptions> runnerOptions, ILoggerFactory loggers)
     {
-        var limit = options.Value.MaxUploadBytes;
+        var limit = uploadLimit.Bytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = limit + 64 * 1024; // room for the multipart framing

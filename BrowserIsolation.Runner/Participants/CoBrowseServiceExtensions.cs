@@ -22,6 +22,7 @@ public static class CoBrowseServiceExtensions
         services.AddHostedService<RemovedParticipantPeers>();
         services.AddSingleton<CopyWatcher>();
         services.AddSingleton<FileChooserBroker>();
+        services.AddSingleton<UploadLimit>();
         services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<CopyWatcher>());
         services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<FileChooserBroker>());
         return builder;

@@ -25,6 +25,8 @@ public sealed class CoBrowseUiEnvironment : IAsyncLifetime
             ["Auth__TokenSigningKey"] = "cobrowse-ui-signing-key-0123456789abcdef-0123",
             ["RateLimits__Enabled"] = "false",
             ["CoBrowse__ReconnectGrace"] = "00:00:05",
+            // The content site may embed the viewer; EmbeddingUiTests frames it from another origin too, which may not.
+            ["Embedding__FrameAncestors__0"] = Site.BaseUri.GetLeftPart(UriPartial.Authority),
         });
         Api = new SecurityApi(Orchestrator);
         Browser = await PlaywrightBrowser.LaunchAsync();

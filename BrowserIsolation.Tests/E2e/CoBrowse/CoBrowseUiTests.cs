@@ -185,11 +185,13 @@ public sealed class CoBrowseUiTests(CoBrowseUiEnvironment env) : IClassFixture<C
         await owner.Page.GetByTestId("tab").First.GetByRole(AriaRole.Tab).ClickAsync();
         await owner.WaitForColorAsync(500, 300, 0, 0, 255, "the first tab (blue) after switching");
         await Assertions.Expect(owner.Page.GetByTestId("address-input")).ToHaveValueAsync(blue);
+        await Assertions.Expect(owner.ActiveTab).ToContainTextAsync("blue");
         await owner.Page.GetByTestId("tab").Nth(1).GetByRole(AriaRole.Tab).ClickAsync();
         await owner.WaitForColorAsync(500, 300, 255, 0, 0, "the second tab (red) after switching back");
+        await Assertions.Expect(owner.ActiveTab).ToContainTextAsync("red");
 
         // Closing the active tab leaves the other one, and the picture follows it.
-        await owner.ActiveTab.GetByTestId("tab-close").ClickAsync();
+        await owner.Page.GetByTestId("tab").Filter(new() { HasText = "red" }).GetByTestId("tab-close").ClickAsync();
         await Assertions.Expect(owner.Page.GetByTestId("tab")).ToHaveCountAsync(1);
         await owner.WaitForColorAsync(500, 300, 0, 0, 255, "the remaining tab (blue)");
         var tabs = await env.Api.TabsAsync(id, CoBrowseUiEnvironment.ApiKey);

@@ -34,7 +34,7 @@ export function BrowserChrome({ cobrowse, state, url }: ChromeProps) {
               aria-selected={tab.active}
               className="tab__title"
               disabled={!canDrive && !tab.active}
-              onClick={() => !tab.active && void cobrowse?.activateTab(tab.tabId)}
+              onClick={() => void cobrowse?.activateTab(tab.tabId)}
             >
               {tab.title || tab.url || 'New tab'}
             </button>

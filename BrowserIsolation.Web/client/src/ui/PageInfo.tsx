@@ -1,13 +1,11 @@
-/** Title and address of the remote page (becomes an address bar with co-browsing). */
+/**
+ * Title and address of the remote page for screen readers (the tab strip and address bar show them on screen);
+ * announced when they change.
+ */
 export function PageInfo({ title, url }: { title: string; url: string }) {
   return (
-    <div className="page-info">
-      <span className="page-info__title" data-testid="page-title" title={title}>
-        {title || 'Untitled'}
-      </span>
-      <span className="page-info__url" data-testid="page-url" title={url}>
-        {url}
-      </span>
+    <div className="visually-hidden" aria-live="polite">
+      <span data-testid="page-title">{title || 'Untitled'}</span> <span data-testid="page-url">{url}</span>
     </div>
   );
 }

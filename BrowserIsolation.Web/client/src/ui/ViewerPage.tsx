@@ -12,6 +12,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { FileChooserDialog } from './FileChooserDialog';
 import { toggleFullscreen } from './Fullscreen';
 import { NoticeToasts } from './NoticeToast';
+import { PageInfo } from './PageInfo';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { StatusBar } from './StatusBar';
 import { useCoBrowse } from './useCoBrowse';
@@ -170,6 +171,7 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
       <header className="toolbar toolbar--viewer">
         <Brand compact />
         <BrowserChrome cobrowse={cobrowse} state={co} url={state.url} />
+        <PageInfo title={state.title} url={state.url} />
         <div className="toolbar__actions">
           <StatusBar state={state} />
           {state.canRetryWebRtc && !state.ended && (
