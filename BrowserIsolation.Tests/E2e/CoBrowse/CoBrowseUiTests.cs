@@ -198,6 +198,37 @@ public sealed class CoBrowseUiTests(CoBrowseUiEnvironment env) : IClassFixture<C
         Assert.Equal(1, tabs.GetArrayLength());
     }
 
+    [Fact]
+    public async Task TheViewportFollowsTheOwnersWindowAndOthersClickInTheRightPlaceLetterboxed()
+    {
+        var where = env.Site.Page("/cb-where", """
+            <!doctype html><title>where</title>
+            <body style='margin:0;height:100vh;background:rgb(255,0,0)'
+                  onmousedown="document.title='at:'+event.clientX+','+event.clientY+' of '+innerWidth+'x'+innerHeight"></body>
+            """);
+        var (id, ownerToken) = await env.SessionAsync(where, 1000, 600);
+        await using var owner = await CoBrowsePage.OpenAsync(env.Browser.Browser, await env.JoinUrlAsync(id, ownerToken, "owner", "Olga"), "owner");
+        await using var ann = await CoBrowsePage.OpenAsync(env.Browser.Browser, await env.JoinUrlAsync(id, ownerToken, "controller", "Ann"), "controller");
+        await ann.Page.SetViewportSizeAsync(900, 800); // a different shape: letterboxed top and bottom
+
+        await owner.Page.Locator("details.owner-settings summary").ClickAsync();
+        await owner.Page.GetByTestId("viewport-mode").SelectOptionAsync("follow-owner");
+        var stage = await owner.Page.GetByTestId("viewer").BoundingBoxAsync();
+        var expected = ((int)stage!.Width & ~1, (int)stage.Height & ~1);
+        await EventuallyAsync(async () => await ann.Page.EvaluateAsync<int[]>(
+            "() => { const c = document.querySelector('[data-testid=screen-canvas]'); return [c.width, c.height]; }") is [var w, var h] &&
+            (w, h) == expected, $"the remote viewport at the owner's stage size {expected}");
+
+        // Ann (with control) clicks a remote point through her letterboxed picture; the page sees exactly that point.
+        await ann.Page.GetByTestId("request-control-button").ClickAsync();
+        await ExpectAsync(ann.ControlState, "data-holder", ann.ParticipantId);
+        var (x, y) = (60, expected.Item2 - 30); // left: on a narrow window the people panel covers the right side
+        await ann.ClickRemoteAsync(x, y);
+        await env.Api.WaitForTitleAsync(id, CoBrowseUiEnvironment.ApiKey, $"at:{x},{y} of {expected.Item1}x{expected.Item2}");
+        // And the owner sees Ann's cursor there.
+        await ExpectAsync(owner.Cursor(ann.ParticipantId), "data-x", x.ToString());
+    }
+
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int timeoutMs = 10_000)
     {
         var deadline = Stopwatch.StartNew();
