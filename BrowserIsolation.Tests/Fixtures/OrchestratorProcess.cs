@@ -52,6 +52,8 @@ public sealed partial class OrchestratorProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Information";
         // The browser may reach the tests' web sites (TestSite.DefaultAddress) and nothing else local.
         start.Environment["Policy__Egress__AllowCidrs__0"] = TestSite.DefaultAddress + "/32";
+        // Tests fire requests in bursts on purpose; the ones about rate limits turn them on.
+        start.Environment["RateLimits__Enabled"] = "false";
         start.Environment.Remove("PORT");
         start.Environment.Remove("ASPNETCORE_URLS");
         // The platform tests count runner directories: no warm pool unless a test asks for one.

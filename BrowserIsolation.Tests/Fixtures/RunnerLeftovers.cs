@@ -8,9 +8,10 @@ public static class RunnerLeftovers
     public static IReadOnlyList<string> RunnerDirs(string workRoot) =>
         Directory.Exists(workRoot) ? [.. Directory.EnumerateDirectories(workRoot)] : [];
 
+    /// <summary>From runner.json once ready, else from runner.pid, written when the process was spawned.</summary>
     public static int? RunnerPid(string runnerDir) => TryRead(Path.Combine(runnerDir, "runner.json")) is { } json
         ? JsonDocument.Parse(json).RootElement.GetProperty("Pid").GetInt32()
-        : null;
+        : int.TryParse(TryRead(Path.Combine(runnerDir, "runner.pid")), out var pid) ? pid : null;
 
     public static int? ChromiumPid(string runnerDir) =>
         int.TryParse(TryRead(Path.Combine(runnerDir, "chromium.pid")), out var pid) ? pid : null;

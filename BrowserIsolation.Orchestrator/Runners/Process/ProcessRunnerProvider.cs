@@ -63,6 +63,9 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
         start.Environment.Remove("PORT");
 
         var process = System.Diagnostics.Process.Start(start) ?? throw new RunnerStartException("could not start the runner process");
+        // Recorded at once, so a runner still starting when this orchestrator dies can be found and ended.
+        Directory.CreateDirectory(workDir);
+        await File.WriteAllTextAsync(Path.Combine(workDir, "runner.pid"), process.Id.ToString(), CancellationToken.None);
         var runner = new RunnerProcess(request.RunnerId, process, workDir);
         _runners[request.RunnerId] = runner;
         process.EnableRaisingEvents = true;
@@ -127,10 +130,26 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
     private void KillLeftovers(int pid, string workDir)
     {
         ProcessGroup.SignalGroup(pid, ProcessGroup.SigKill);
-        if (int.TryParse(TryRead(Path.Combine(workDir, "chromium.pid")), out var chromiumPid))
+        var chromiumPid = int.TryParse(TryRead(Path.Combine(workDir, "chromium.pid")), out var c) ? c : 0;
+        if (chromiumPid > 0)
         {
             ProcessGroup.SignalGroup(chromiumPid, ProcessGroup.SigKill);
         }
+        // A Chromium that outlives its runner writes its profile on the way out: delete only once it is gone,
+        // and once more if a late write brought the directory back.
+        for (var wait = 0; wait < 40 && (ProcessGroup.IsAlive(pid) || ProcessGroup.IsAlive(chromiumPid)); wait++)
+        {
+            Thread.Sleep(50);
+        }
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            DeleteWorkDir(workDir);
+            Thread.Sleep(200);
+        }
+    }
+
+    private void DeleteWorkDir(string workDir)
+    {
         for (var attempt = 0; attempt < 10 && Directory.Exists(workDir); attempt++)
         {
             try
@@ -168,11 +187,12 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
             return;
         }
         var code = runner.Process.ExitCode;
-        KillLeftovers(runner.Pid, runner.WorkDir);
         _runners.TryRemove(runner.Id, out _);
         runner.Ready.TrySetException(new InvalidOperationException($"runner exited with code {code}"));
         logger.LogWarning("Runner {RunnerId} exited unexpectedly with code {Code}", runner.Id, code);
+        // Report first (the session goes to error at once), then reclaim what the runner left.
         RunnerExited?.Invoke(new RunnerExit(runner.Id, $"runner exited unexpectedly (code {code}). {runner.Tail()}".Trim()));
+        KillLeftovers(runner.Pid, runner.WorkDir);
     }
 
     private string DotnetPath()

@@ -106,6 +106,9 @@ public sealed class SessionLifecycleTests : PlatformTest
         Assert.Contains("exited", failed.GetProperty("error").GetString());
         await Eventually(() => !RunnerLeftovers.IsAlive(chromiumPid) && !Directory.Exists(dir), TimeSpan.FromSeconds(10),
             "the dead runner's Chromium and profile reclaimed");
+        // An orphaned Chromium writes its profile as it exits; it must not bring the directory back.
+        await Task.Delay(1500);
+        Assert.False(Directory.Exists(dir), "the profile directory came back after the cleanup");
     }
 
     internal static async Task Eventually(Func<bool> condition, TimeSpan timeout, string what)

@@ -132,6 +132,7 @@ public sealed class AuthTests(SecuredEnvironment env) : IClassFixture<SecuredEnv
             ["Auth__ApiKeys__1"] = "second-key-0123456789abcdef",
             ["Auth__MaxTokensPerSession"] = "3",
             ["Auth__MaxSessionsPerApiKey"] = "1",
+            ["RateLimits__Enabled"] = "true",
             ["RateLimits__RequestsPerSecond"] = "5",
             ["RateLimits__Burst"] = "10",
         });
