@@ -115,6 +115,22 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
         }
     }
 
+    /// <summary>
+    /// A runner with a pid but no runner.json lost the orchestrator that was starting it (starters give up and stop
+    /// their runner after the start timeout), so once that much time has passed nobody will ever track it: end it.
+    /// </summary>
+    private void EndAbandonedStart(string dir)
+    {
+        var pidFile = Path.Combine(dir, "runner.pid");
+        if (_runners.ContainsKey(Path.GetFileName(dir)) || !int.TryParse(TryRead(pidFile), out var pid) ||
+            DateTime.UtcNow - File.GetLastWriteTimeUtc(pidFile) < options.Value.StartTimeout + TimeSpan.FromSeconds(5))
+        {
+            return;
+        }
+        logger.LogWarning("Ending runner {RunnerId} (pid {Pid}): it never became ready for any orchestrator", Path.GetFileName(dir), pid);
+        KillLeftovers(pid, dir);
+    }
+
     /// <summary>SIGTERM lets the runner close Chromium and delete its profile; what is left after 5 s is killed.</summary>
     private async Task StopProcessAsync(int pid, string workDir, Func<bool> hasExited, CancellationToken cancellationToken)
     {
@@ -174,6 +190,10 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
                 if (ReadRecord(dir) is { } record && ProcessGroup.IsAlive(record.Pid))
                 {
                     alive.Add(record.Instance);
+                }
+                else
+                {
+                    EndAbandonedStart(dir);
                 }
             }
         }

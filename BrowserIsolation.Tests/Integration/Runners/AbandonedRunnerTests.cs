@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using BrowserIsolation.Orchestrator.Runners;
+using BrowserIsolation.Orchestrator.Runners.Process;
+using BrowserIsolation.Tests.Fixtures;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace BrowserIsolation.Tests.Integration.Runners;
+
+/// <summary>A runner whose starting orchestrator died before it was ready is ended, not left running untracked.</summary>
+[Trait("Category", "Integration")]
+public sealed class AbandonedRunnerTests
+{
+    [Fact]
+    public async Task ListingEndsARunnerThatNeverBecameReadyForAnyone()
+    {
+        var root = Directory.CreateTempSubdirectory("bi-abandoned-").FullName;
+        // Stands in for a runner process: its own process group, as process runners have.
+        using var orphan = Process.Start(new ProcessStartInfo("setsid", ["sleep", "600"]) { UseShellExecute = false })!;
+        try
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(root, "r-abandoned")).FullName;
+            var pidFile = Path.Combine(dir, "runner.pid");
+            await File.WriteAllTextAsync(pidFile, orphan.Id.ToString());
+            var provider = new ProcessRunnerProvider(Options.Create(new RunnerOptions
+            {
+                StartTimeout = TimeSpan.FromSeconds(1),
+                Process = new ProcessRunnerOptions { WorkRoot = root },
+            }), NullLogger<ProcessRunnerProvider>.Instance);
+
+            // Too young: its starter may still be waiting for it.
+            Assert.Empty(await provider.ListAsync(CancellationToken.None));
+            Assert.True(RunnerLeftovers.IsAlive(orphan.Id));
+
+            File.SetLastWriteTimeUtc(pidFile, DateTime.UtcNow.AddMinutes(-1));
+            Assert.Empty(await provider.ListAsync(CancellationToken.None));
+            Assert.True(orphan.WaitForExit(5000), "the abandoned runner was not ended");
+            Assert.False(Directory.Exists(dir));
+        }
+        finally
+        {
+            if (!orphan.HasExited)
+            {
+                orphan.Kill(entireProcessTree: true);
+            }
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
