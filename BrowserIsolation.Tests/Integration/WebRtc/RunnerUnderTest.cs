@@ -32,7 +32,9 @@ internal sealed class RunnerUnderTest : IAsyncDisposable
 
     public static async Task<RunnerUnderTest> StartAsync(int width, int height)
     {
-        var runnerPath = Path.Combine(RepositoryRoot(), "BrowserIsolation.Runner", "bin", "Debug", "net10.0", "BrowserIsolation.Runner.dll");
+        // The configuration the tests were built in (./test.sh builds Release).
+        var runnerPath = Path.Combine(RepositoryRoot(), "BrowserIsolation.Runner", "bin", Fixtures.RepoPaths.Configuration, "net10.0",
+            "BrowserIsolation.Runner.dll");
         if (!File.Exists(runnerPath))
         {
             Assert.Fail($"The runner is not built at {runnerPath}.");

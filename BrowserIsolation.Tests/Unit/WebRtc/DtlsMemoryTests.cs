@@ -53,7 +53,8 @@ public partial class DtlsMemoryTests
         var before = NativeHeapInUse();
         Run(500);
         var grown = NativeHeapInUse() - before;
-        // A leaked SSL with its BIOs and peer certificate is tens of KiB: 500 of them would be 10+ MiB.
-        Assert.True(grown < 2 << 20, $"native heap grew by {grown >> 10} KiB over 500 handshakes");
+        // A leaked SSL with its BIOs and peer certificate is ~140 KiB: 500 of them measured +70 MiB. The heap is the
+        // whole process's, so background threads of earlier tests can add a few MiB: allow 8 MiB (16 KiB a handshake).
+        Assert.True(grown < 8 << 20, $"native heap grew by {grown >> 10} KiB over 500 handshakes");
     }
 }
