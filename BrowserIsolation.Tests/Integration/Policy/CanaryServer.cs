@@ -10,7 +10,7 @@ namespace BrowserIsolation.Tests.Integration.Policy;
 /// 127.0.0.1 and [::1] (TCP), so loopback spellings like [::ffff:127.0.0.1] and [::1] are caught too.
 /// Answers any HTTP request with "canary", so a leak would also be visible in the browser.
 /// </summary>
-internal sealed class CanaryServer : IAsyncDisposable
+public sealed class CanaryServer : IAsyncDisposable
 {
     public static readonly IPAddress Address = IPAddress.Parse("127.0.0.3");
 

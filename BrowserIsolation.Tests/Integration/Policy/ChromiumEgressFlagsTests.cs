@@ -10,23 +10,8 @@ namespace BrowserIsolation.Tests.Integration.Policy;
 [Collection(ChromiumEgressCollection.Name)]
 [Trait("Category", "Integration")]
 [Trait("Category", "Chromium")]
-public sealed class ChromiumEgressFlagsTests : IAsyncLifetime
+public sealed class ChromiumEgressFlagsTests : EgressServersTest
 {
-    private CanaryServer _canary = null!;
-    private ContentServer _content = null!;
-
-    public async Task InitializeAsync()
-    {
-        _canary = CanaryServer.Start();
-        _content = await ContentServer.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _content.DisposeAsync();
-        await _canary.DisposeAsync();
-    }
-
     private static IEnumerable<string> FlagsWithout(int port, params string[] prefixes) =>
         ChromiumEgressFlags.For(port).Where(f => !prefixes.Any(p => f.StartsWith(p, StringComparison.Ordinal))).Append("--ignore-certificate-errors");
 
@@ -39,19 +24,19 @@ public sealed class ChromiumEgressFlagsTests : IAsyncLifetime
             o.DenyLocalInterfaces = false;
         });
         await using var chromium = await ChromiumUnderTest.StartAsync(ChromiumEgressFlags.For(proxy.Port).Append("--ignore-certificate-errors"));
-        _content.Pages["/probe.html"] = ProbePages.Reach(["127.0.0.3", "2130706435", "[::1]", "canary.test"], _canary.Port,
-            _content.Http, $"ws://127.0.0.2:{_content.HttpPort}/ws", $"wss://127.0.0.2:{_content.HttpsPort}/ws");
+        Content.Pages["/probe.html"] = ProbePages.Reach(["127.0.0.3", "2130706435", "[::1]", "canary.test"], Canary.Port,
+            Content.Http, $"ws://127.0.0.2:{Content.HttpPort}/ws", $"wss://127.0.0.2:{Content.HttpsPort}/ws");
         var page = await chromium.NewPageAsync();
-        await page.GotoAsync($"{_content.Http}/probe.html");
+        await page.GotoAsync($"{Content.Http}/probe.html");
         await page.WaitForFunctionAsync("() => window.done === true", null, new() { Timeout = 60_000 });
 
-        var log = string.Join("\n", _canary.Log);
+        var log = string.Join("\n", Canary.Log);
         foreach (var path in new[] { "GET /fetch ", "GET /xhr ", "GET /img ", "GET /iframe ", "GET /ws ", "GET /sse ", "POST /beacon " })
         {
             Assert.Contains(path, log);
         }
-        Assert.Contains(_canary.Log, l => l.Contains("[::1]:", StringComparison.Ordinal));
-        Assert.True(_canary.TcpHits >= 20, _canary.Describe());
+        Assert.Contains(Canary.Log, l => l.Contains("[::1]:", StringComparison.Ordinal));
+        Assert.True(Canary.TcpHits >= 20, Canary.Describe());
     }
 
     [Fact]
@@ -60,9 +45,9 @@ public sealed class ChromiumEgressFlagsTests : IAsyncLifetime
         await using var proxy = ProxyHarness.Start();
         await using var chromium = await ChromiumUnderTest.StartAsync(FlagsWithout(proxy.Port, "--proxy-bypass-list", "--host-resolver-rules"));
         var page = await chromium.NewPageAsync();
-        await page.GotoAsync($"http://127.0.0.3:{_canary.Port}/direct");
+        await page.GotoAsync($"http://127.0.0.3:{Canary.Port}/direct");
         Assert.Equal("canary", await page.Locator("body").InnerTextAsync());
-        Assert.True(_canary.TcpHits > 0);
+        Assert.True(Canary.TcpHits > 0);
         Assert.Empty(proxy.Refusals);
     }
 
@@ -73,9 +58,9 @@ public sealed class ChromiumEgressFlagsTests : IAsyncLifetime
         await using var proxy = ProxyHarness.Start();
         await using var chromium = await ChromiumUnderTest.StartAsync(FlagsWithout(proxy.Port, "--proxy-bypass-list"));
         var page = await chromium.NewPageAsync();
-        var error = await Assert.ThrowsAsync<PlaywrightException>(() => page.GotoAsync($"http://127.0.0.3:{_canary.Port}/direct"));
+        var error = await Assert.ThrowsAsync<PlaywrightException>(() => page.GotoAsync($"http://127.0.0.3:{Canary.Port}/direct"));
         Assert.Contains("ERR_NAME_NOT_RESOLVED", error.Message);
-        Assert.True(_canary.Hits == 0, _canary.Describe());
+        Assert.True(Canary.Hits == 0, Canary.Describe());
         Assert.Empty(proxy.Refusals);
     }
 
@@ -84,11 +69,11 @@ public sealed class ChromiumEgressFlagsTests : IAsyncLifetime
     {
         await using var proxy = ProxyHarness.Start();
         await using var chromium = await ChromiumUnderTest.StartAsync(FlagsWithout(proxy.Port, "--webrtc-ip-handling-policy"));
-        _content.Pages["/udp.html"] = ProbePages.Udp(_canary.Port);
+        Content.Pages["/udp.html"] = ProbePages.Udp(Canary.Port);
         var page = await chromium.NewPageAsync();
-        await page.GotoAsync($"{_content.Http}/udp.html");
+        await page.GotoAsync($"{Content.Http}/udp.html");
         await page.WaitForFunctionAsync("() => window.done === true", null, new() { Timeout = 30_000 });
-        Assert.True(_canary.UdpHits > 0, _canary.Describe());
+        Assert.True(Canary.UdpHits > 0, Canary.Describe());
     }
 
     [Fact]
@@ -97,11 +82,11 @@ public sealed class ChromiumEgressFlagsTests : IAsyncLifetime
         await using var proxy = ProxyHarness.Start();
         await using var chromium = await ChromiumUnderTest.StartAsync(
             FlagsWithout(proxy.Port, "--webrtc-ip-handling-policy"), ChromiumEgressFlags.WriteProfilePreferences);
-        _content.Pages["/udp.html"] = ProbePages.Udp(_canary.Port);
+        Content.Pages["/udp.html"] = ProbePages.Udp(Canary.Port);
         var page = await chromium.NewPageAsync();
-        await page.GotoAsync($"{_content.Http}/udp.html");
+        await page.GotoAsync($"{Content.Http}/udp.html");
         await page.WaitForFunctionAsync("() => window.done === true", null, new() { Timeout = 30_000 });
-        Assert.True(_canary.Hits == 0, _canary.Describe());
+        Assert.True(Canary.Hits == 0, Canary.Describe());
     }
 
     [Fact]
@@ -111,10 +96,10 @@ public sealed class ChromiumEgressFlagsTests : IAsyncLifetime
         var netLog = Path.Combine(Path.GetTempPath(), $"bi-netlog-{Guid.NewGuid():N}.json");
         try
         {
-            _content.Pages["/dns.html"] = ProbePages.Dns("guarded") + WebRtcByName("guarded");
+            Content.Pages["/dns.html"] = ProbePages.Dns("guarded") + WebRtcByName("guarded");
             await using (var chromium = await ChromiumUnderTest.StartAsync(ChromiumEgressFlags.For(proxy.Port).Append($"--log-net-log={netLog}")))
             {
-                await LoadAndSettleAsync(chromium, $"{_content.Http}/dns.html");
+                await LoadAndSettleAsync(chromium, $"{Content.Http}/dns.html");
                 await chromium.CloseGracefullyAsync();
             }
             var resolved = NetLog.ResolvedHosts(netLog);
@@ -135,10 +120,10 @@ public sealed class ChromiumEgressFlagsTests : IAsyncLifetime
         var netLog = Path.Combine(Path.GetTempPath(), $"bi-netlog-{Guid.NewGuid():N}.json");
         try
         {
-            _content.Pages["/dns.html"] = ProbePages.Dns("open") + WebRtcByName("open");
+            Content.Pages["/dns.html"] = ProbePages.Dns("open") + WebRtcByName("open");
             await using (var chromium = await ChromiumUnderTest.StartAsync([$"--log-net-log={netLog}"]))
             {
-                await LoadAndSettleAsync(chromium, $"{_content.Http}/dns.html");
+                await LoadAndSettleAsync(chromium, $"{Content.Http}/dns.html");
                 await chromium.CloseGracefullyAsync();
             }
             var resolved = NetLog.ResolvedHosts(netLog);

@@ -17,7 +17,7 @@ namespace BrowserIsolation.Tests.Integration.Policy;
 /// The operator-allowed test site on 127.0.0.2: plain HTTP and HTTPS (self-signed), pages registered by the test,
 /// /hello, /redirect?to=, /echo (POST) and /ws (WebSocket echo).
 /// </summary>
-internal sealed class ContentServer : IAsyncDisposable
+public sealed class ContentServer : IAsyncDisposable
 {
     public static readonly IPAddress Address = IPAddress.Parse("127.0.0.2");
 

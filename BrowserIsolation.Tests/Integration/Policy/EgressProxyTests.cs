@@ -8,23 +8,8 @@ namespace BrowserIsolation.Tests.Integration.Policy;
 
 /// <summary>The egress proxy over real loopback sockets, without a browser: protocol handling and robustness.</summary>
 [Trait("Category", "Integration")]
-public sealed class EgressProxyTests : IAsyncLifetime
+public sealed class EgressProxyTests : EgressServersTest
 {
-    private CanaryServer _canary = null!;
-    private ContentServer _content = null!;
-
-    public async Task InitializeAsync()
-    {
-        _canary = CanaryServer.Start();
-        _content = await ContentServer.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _content.DisposeAsync();
-        await _canary.DisposeAsync();
-    }
-
     private static async Task<string> ExchangeAsync(int port, string request)
     {
         using var raw = await RawHttp.ConnectAsync(port);
@@ -32,18 +17,18 @@ public sealed class EgressProxyTests : IAsyncLifetime
         return await raw.ReadToEndAsync();
     }
 
-    private string[] CanaryAuthorities => CanaryTargets.Authorities(_canary.Port);
+    private string[] CanaryAuthorities => CanaryTargets.Authorities(Canary.Port);
 
     [Fact]
     public async Task PlainHttpToTheAllowedServerIsForwarded()
     {
         await using var h = ProxyHarness.Start();
-        var response = await ExchangeAsync(h.Port, $"GET {_content.Http}/hello HTTP/1.1\r\nHost: ignored.example\r\nProxy-Connection: keep-alive\r\n\r\n");
+        var response = await ExchangeAsync(h.Port, $"GET {Content.Http}/hello HTTP/1.1\r\nHost: ignored.example\r\nProxy-Connection: keep-alive\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 200", response);
         Assert.Contains("hello from content", response);
         Assert.Contains("Connection: close", response);
 
-        var byName = await ExchangeAsync(h.Port, $"GET http://content.test:{_content.HttpPort}/hello HTTP/1.1\r\nHost: content.test\r\n\r\n");
+        var byName = await ExchangeAsync(h.Port, $"GET http://content.test:{Content.HttpPort}/hello HTTP/1.1\r\nHost: content.test\r\n\r\n");
         Assert.Contains("hello from content", byName);
     }
 
@@ -52,7 +37,7 @@ public sealed class EgressProxyTests : IAsyncLifetime
     {
         await using var h = ProxyHarness.Start();
         using var raw = await RawHttp.ConnectAsync(h.Port);
-        await raw.SendAsync($"CONNECT 127.0.0.2:{_content.HttpPort} HTTP/1.1\r\nHost: 127.0.0.2:{_content.HttpPort}\r\n\r\n");
+        await raw.SendAsync($"CONNECT 127.0.0.2:{Content.HttpPort} HTTP/1.1\r\nHost: 127.0.0.2:{Content.HttpPort}\r\n\r\n");
         var established = await raw.ReadUntilAsync("\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 200", established);
         await raw.SendAsync("GET /hello HTTP/1.1\r\nHost: 127.0.0.2\r\nConnection: close\r\n\r\n");
@@ -70,7 +55,7 @@ public sealed class EgressProxyTests : IAsyncLifetime
             Assert.Contains(BlockPage.MarkerId, response);
             Assert.Contains("Content-Security-Policy: default-src 'none'", response);
         }
-        Assert.True(_canary.Hits == 0, _canary.Describe());
+        Assert.True(Canary.Hits == 0, Canary.Describe());
         Assert.Equal(CanaryAuthorities.Length, h.Refusals.Count);
         Assert.All(h.Refusals, r => Assert.False(r.Tunnel));
     }
@@ -84,7 +69,7 @@ public sealed class EgressProxyTests : IAsyncLifetime
             var response = await ExchangeAsync(h.Port, $"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n");
             Assert.True(response.StartsWith("HTTP/1.1 403", StringComparison.Ordinal), $"{authority}: {response}");
         }
-        Assert.True(_canary.Hits == 0, _canary.Describe());
+        Assert.True(Canary.Hits == 0, Canary.Describe());
         Assert.All(h.Refusals, r => Assert.True(r.Tunnel));
     }
 
@@ -104,10 +89,10 @@ public sealed class EgressProxyTests : IAsyncLifetime
     public async Task ANameWithAnyRefusedAddressIsRefused()
     {
         await using var h = ProxyHarness.Start();
-        var rebind = await ExchangeAsync(h.Port, $"GET http://rebind.test:{_canary.Port}/ HTTP/1.1\r\nHost: rebind.test\r\n\r\n");
+        var rebind = await ExchangeAsync(h.Port, $"GET http://rebind.test:{Canary.Port}/ HTTP/1.1\r\nHost: rebind.test\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 403", rebind);
         Assert.Contains("rebind.test resolves to", rebind);
-        Assert.True(_canary.Hits == 0, _canary.Describe());
+        Assert.True(Canary.Hits == 0, Canary.Describe());
     }
 
     [Fact]
@@ -119,12 +104,12 @@ public sealed class EgressProxyTests : IAsyncLifetime
         h.Resolver.Names["flip.test"] = () => Interlocked.Increment(ref calls) == 1
             ? [IPAddress.Parse("127.0.0.2")]
             : [IPAddress.Parse("127.0.0.3")];
-        var first = await ExchangeAsync(h.Port, $"GET http://flip.test:{_content.HttpPort}/hello HTTP/1.1\r\nHost: flip.test\r\n\r\n");
+        var first = await ExchangeAsync(h.Port, $"GET http://flip.test:{Content.HttpPort}/hello HTTP/1.1\r\nHost: flip.test\r\n\r\n");
         Assert.Contains("hello from content", first);
         Assert.Equal(1, calls);
-        var second = await ExchangeAsync(h.Port, $"GET http://flip.test:{_canary.Port}/ HTTP/1.1\r\nHost: flip.test\r\n\r\n");
+        var second = await ExchangeAsync(h.Port, $"GET http://flip.test:{Canary.Port}/ HTTP/1.1\r\nHost: flip.test\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 403", second);
-        Assert.True(_canary.Hits == 0, _canary.Describe());
+        Assert.True(Canary.Hits == 0, Canary.Describe());
     }
 
     [Fact]
@@ -133,28 +118,28 @@ public sealed class EgressProxyTests : IAsyncLifetime
         await using var h = ProxyHarness.Start(o =>
         {
             o.AllowCidrs = [];
-            o.AllowHostPorts = [$"127.0.0.2:{_content.HttpPort}"];
+            o.AllowHostPorts = [$"127.0.0.2:{Content.HttpPort}"];
         });
-        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {_content.Http}/hello HTTP/1.1\r\nHost: a\r\n\r\n"));
-        Assert.StartsWith("HTTP/1.1 403", await ExchangeAsync(h.Port, $"CONNECT 127.0.0.2:{_content.HttpsPort} HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {Content.Http}/hello HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 403", await ExchangeAsync(h.Port, $"CONNECT 127.0.0.2:{Content.HttpsPort} HTTP/1.1\r\nHost: a\r\n\r\n"));
     }
 
     [Fact]
     public async Task PolicyUpdatesApplyToTheNextRequest()
     {
         await using var h = ProxyHarness.Start();
-        var url = $"{_content.Http}/hello";
+        var url = $"{Content.Http}/hello";
         Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {url} HTTP/1.1\r\nHost: a\r\n\r\n"));
 
         h.Policy.Update(UrlPolicy.Create(new UrlPolicyOptions { BlockList = ["127.0.0.2/hello"] }));
         var blocked = await ExchangeAsync(h.Port, $"GET {url} HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 403", blocked);
         Assert.Contains("127.0.0.2/hello", blocked);
-        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {_content.Http}/ok HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {Content.Http}/ok HTTP/1.1\r\nHost: a\r\n\r\n"));
         // A path rule cannot judge a tunnel; a host rule can.
-        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"CONNECT 127.0.0.2:{_content.HttpsPort} HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"CONNECT 127.0.0.2:{Content.HttpsPort} HTTP/1.1\r\nHost: a\r\n\r\n"));
         h.Policy.Update(UrlPolicy.Create(new UrlPolicyOptions { BlockList = ["127.0.0.2"] }));
-        Assert.StartsWith("HTTP/1.1 403", await ExchangeAsync(h.Port, $"CONNECT 127.0.0.2:{_content.HttpsPort} HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 403", await ExchangeAsync(h.Port, $"CONNECT 127.0.0.2:{Content.HttpsPort} HTTP/1.1\r\nHost: a\r\n\r\n"));
 
         h.Policy.Update(UrlPolicy.Default);
         Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {url} HTTP/1.1\r\nHost: a\r\n\r\n"));
@@ -167,22 +152,22 @@ public sealed class EgressProxyTests : IAsyncLifetime
         await using var h = ProxyHarness.Start();
         using var raw = await RawHttp.ConnectAsync(h.Port);
         await raw.SendAsync(
-            $"GET {_content.Http}/hello HTTP/1.1\r\nHost: a\r\nProxy-Connection: keep-alive\r\n\r\n" +
-            $"GET http://127.0.0.3:{_canary.Port}/ HTTP/1.1\r\nHost: b\r\n\r\n");
+            $"GET {Content.Http}/hello HTTP/1.1\r\nHost: a\r\nProxy-Connection: keep-alive\r\n\r\n" +
+            $"GET http://127.0.0.3:{Canary.Port}/ HTTP/1.1\r\nHost: b\r\n\r\n");
         var response = await raw.ReadToEndAsync();
         Assert.Contains("hello from content", response);
         Assert.DoesNotContain("canary", response);
-        Assert.True(_canary.Hits == 0, _canary.Describe());
+        Assert.True(Canary.Hits == 0, Canary.Describe());
     }
 
     [Fact]
     public async Task RequestBodiesAreRelayedByTheirFraming()
     {
         await using var h = ProxyHarness.Start();
-        var sized = await ExchangeAsync(h.Port, $"POST {_content.Http}/echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello");
+        var sized = await ExchangeAsync(h.Port, $"POST {Content.Http}/echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello");
         Assert.Contains("echo:hello", sized);
         var chunked = await ExchangeAsync(h.Port,
-            $"POST {_content.Http}/echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n4\r\ndefg\r\n0\r\nX-Trailer: t\r\n\r\n");
+            $"POST {Content.Http}/echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n4\r\ndefg\r\n0\r\nX-Trailer: t\r\n\r\n");
         Assert.Contains("echo:abcdefg", chunked);
     }
 
@@ -209,17 +194,17 @@ public sealed class EgressProxyTests : IAsyncLifetime
         await using var h = ProxyHarness.Start(o => o.HeaderTimeout = TimeSpan.FromSeconds(2));
         var response = await ExchangeAsync(h.Port, request);
         Assert.True(response.StartsWith($"HTTP/1.1 {status}", StringComparison.Ordinal), response);
-        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {_content.Http}/ok HTTP/1.1\r\nHost: a\r\n\r\n"));
-        Assert.True(_canary.Hits == 0, _canary.Describe());
+        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {Content.Http}/ok HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.True(Canary.Hits == 0, Canary.Describe());
     }
 
     [Fact]
     public async Task HugeHeadsAreRefusedWith431()
     {
         await using var h = ProxyHarness.Start(o => o.MaxHeaderBytes = 8 * 1024);
-        var big = $"GET {_content.Http}/ok HTTP/1.1\r\nHost: a\r\nX-Big: {new string('a', 20_000)}\r\n\r\n";
+        var big = $"GET {Content.Http}/ok HTTP/1.1\r\nHost: a\r\nX-Big: {new string('a', 20_000)}\r\n\r\n";
         Assert.StartsWith("HTTP/1.1 431", await ExchangeAsync(h.Port, big));
-        var many = $"GET {_content.Http}/ok HTTP/1.1\r\n" + string.Concat(Enumerable.Range(0, 200).Select(i => $"X-{i}: 1\r\n")) + "\r\n";
+        var many = $"GET {Content.Http}/ok HTTP/1.1\r\n" + string.Concat(Enumerable.Range(0, 200).Select(i => $"X-{i}: 1\r\n")) + "\r\n";
         Assert.StartsWith("HTTP/1.1 431", await ExchangeAsync(h.Port, many));
     }
 
@@ -228,7 +213,7 @@ public sealed class EgressProxyTests : IAsyncLifetime
     {
         await using var h = ProxyHarness.Start(o => o.HeaderTimeout = TimeSpan.FromSeconds(1));
         using var raw = await RawHttp.ConnectAsync(h.Port);
-        await raw.SendAsync($"GET {_content.Http}/ok HTTP/1.1\r\n");
+        await raw.SendAsync($"GET {Content.Http}/ok HTTP/1.1\r\n");
         var read = raw.ReadToEndAsync(TimeSpan.FromSeconds(8));
         for (var i = 0; i < 3 && !read.IsCompleted; i++)
         {
@@ -252,7 +237,7 @@ public sealed class EgressProxyTests : IAsyncLifetime
     {
         await using var h = ProxyHarness.Start(o => o.IdleTimeout = TimeSpan.FromMilliseconds(600));
         using var raw = await RawHttp.ConnectAsync(h.Port);
-        await raw.SendAsync($"CONNECT 127.0.0.2:{_content.HttpPort} HTTP/1.1\r\n\r\n");
+        await raw.SendAsync($"CONNECT 127.0.0.2:{Content.HttpPort} HTTP/1.1\r\n\r\n");
         var started = DateTime.UtcNow;
         var all = await raw.ReadToEndAsync(TimeSpan.FromSeconds(10));
         Assert.StartsWith("HTTP/1.1 200", all);
@@ -270,11 +255,11 @@ public sealed class EgressProxyTests : IAsyncLifetime
         await a.SendAsync("GET ");
         await b.SendAsync("GET ");
         Assert.Equal(0, await WaitForAsync(() => h.Proxy.ActiveConnections == 2 ? 0 : 1));
-        Assert.StartsWith("HTTP/1.1 503", await ExchangeAsync(h.Port, $"GET {_content.Http}/ok HTTP/1.1\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 503", await ExchangeAsync(h.Port, $"GET {Content.Http}/ok HTTP/1.1\r\n\r\n"));
         a.Dispose();
         b.Dispose();
         Assert.Equal(0, await WaitForAsync(() => h.Proxy.ActiveConnections == 0 ? 0 : 1));
-        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {_content.Http}/ok HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 200", await ExchangeAsync(h.Port, $"GET {Content.Http}/ok HTTP/1.1\r\nHost: a\r\n\r\n"));
     }
 
     [Fact]
@@ -282,7 +267,7 @@ public sealed class EgressProxyTests : IAsyncLifetime
     {
         await using var h = ProxyHarness.Start();
         using var raw = await RawHttp.ConnectAsync(h.Port);
-        await raw.SendAsync($"GET {_content.Http}/ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+        await raw.SendAsync($"GET {Content.Http}/ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
                             "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
         var head = await raw.ReadUntilAsync("\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 101", head);
@@ -344,7 +329,7 @@ public sealed class EgressProxyTests : IAsyncLifetime
 
         await using var h = ProxyHarness.Start();
         await ExchangeAsync(h.Port, $"GET http://169.254.169.254/ HTTP/1.1\r\nHost: a\r\n\r\n");
-        await ExchangeAsync(h.Port, $"CONNECT 127.0.0.3:{_canary.Port} HTTP/1.1\r\n\r\n");
+        await ExchangeAsync(h.Port, $"CONNECT 127.0.0.3:{Canary.Port} HTTP/1.1\r\n\r\n");
         lock (counted)
         {
             Assert.Contains(counted, c => c is (1, "link_local", "http"));
@@ -359,7 +344,7 @@ public sealed class EgressProxyTests : IAsyncLifetime
         var h = ProxyHarness.Start();
         var port = h.Port;
         using var raw = await RawHttp.ConnectAsync(port);
-        await raw.SendAsync($"CONNECT 127.0.0.2:{_content.HttpPort} HTTP/1.1\r\n\r\n");
+        await raw.SendAsync($"CONNECT 127.0.0.2:{Content.HttpPort} HTTP/1.1\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 200", await raw.ReadUntilAsync("\r\n\r\n"));
         var disposing = h.DisposeAsync().AsTask();
         Assert.True(await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(8))) == disposing, "dispose hung");

@@ -17,30 +17,15 @@ namespace BrowserIsolation.Tests.Integration.Policy;
 [Collection(ChromiumEgressCollection.Name)]
 [Trait("Category", "Integration")]
 [Trait("Category", "Chromium")]
-public sealed class RunnerEgressWiringTests : IAsyncLifetime
+public sealed class RunnerEgressWiringTests : EgressServersTest
 {
-    private CanaryServer _canary = null!;
-    private ContentServer _content = null!;
-
-    public async Task InitializeAsync()
-    {
-        _canary = CanaryServer.Start();
-        _content = await ContentServer.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _content.DisposeAsync();
-        await _canary.DisposeAsync();
-    }
-
     [Fact]
     public async Task TheRunnersChromiumIsGuardedByTheConfiguredProxy()
     {
         var workDir = Path.Combine(Path.GetTempPath(), $"bi-egress-runner-{Guid.NewGuid():N}");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Policy:Egress:AllowHostPorts:0"] = $"127.0.0.2:{_content.HttpPort}",
+            ["Policy:Egress:AllowHostPorts:0"] = $"127.0.0.2:{Content.HttpPort}",
             ["Policy:Egress:HeaderTimeout"] = "00:00:05",
             ["Policy:BlockList:0"] = "*.blocked.test",
             ["Policy:Homepage"] = "about:blank",
@@ -70,17 +55,17 @@ public sealed class RunnerEgressWiringTests : IAsyncLifetime
             await tabs.StartAsync(1280, 720, CancellationToken.None);
             var tab = tabs.Active!;
 
-            Assert.Equal("hello", await NavigateAndReadTitleAsync(chromium, tab, $"{_content.Http}/hello"));
+            Assert.Equal("hello", await NavigateAndReadTitleAsync(chromium, tab, $"{Content.Http}/hello"));
             foreach (var url in new[]
                      {
-                         $"http://127.0.0.3:{_canary.Port}/", $"http://0x7f000003:{_canary.Port}/", $"http://canary.test:{_canary.Port}/",
-                         $"http://[::ffff:127.0.0.1]:{_canary.Port}/", $"http://127.0.0.2:{_content.HttpsPort}/",
-                         $"http://www.blocked.test:{_content.HttpPort}/hello", "http://169.254.169.254/latest/meta-data/",
+                         $"http://127.0.0.3:{Canary.Port}/", $"http://0x7f000003:{Canary.Port}/", $"http://canary.test:{Canary.Port}/",
+                         $"http://[::ffff:127.0.0.1]:{Canary.Port}/", $"http://127.0.0.2:{Content.HttpsPort}/",
+                         $"http://www.blocked.test:{Content.HttpPort}/hello", "http://169.254.169.254/latest/meta-data/",
                      })
             {
                 Assert.Equal(BlockPage.Title, await NavigateAndReadTitleAsync(chromium, tab, url));
             }
-            Assert.True(_canary.Hits == 0, _canary.Describe());
+            Assert.True(Canary.Hits == 0, Canary.Describe());
             Assert.True(proxy.RefusedCount >= 7);
         }
         finally
