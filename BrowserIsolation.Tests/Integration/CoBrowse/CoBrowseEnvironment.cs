@@ -4,36 +4,12 @@ using BrowserIsolation.Tests.Integration.Security;
 namespace BrowserIsolation.Tests.Integration.CoBrowse;
 
 /// <summary>An orchestrator with authentication on (so every participant has its own join token) and the content site.</summary>
-public sealed class CoBrowseEnvironment : IAsyncLifetime
+public sealed class CoBrowseEnvironment() : AuthenticatedEnvironment(ApiKey, SigningKey,
+    // Short enough for tests to see a departure; long enough to ride out a reconnect.
+    new Dictionary<string, string> { ["CoBrowse__ReconnectGrace"] = "00:00:03" })
 {
     public const string ApiKey = "cobrowse-api-key-0123456789abcdef";
     public const string SigningKey = "cobrowse-signing-key-0123456789abcdef-0123456789";
-
-    public ContentSite Site { get; private set; } = null!;
-
-    public OrchestratorProcess Orchestrator { get; private set; } = null!;
-
-    public SecurityApi Api { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Site = await ContentSite.StartAsync();
-        Orchestrator = await OrchestratorProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Auth__ApiKeys__0"] = ApiKey,
-            ["Auth__TokenSigningKey"] = SigningKey,
-            ["RateLimits__Enabled"] = "false",
-            // Short enough for tests to see a departure; long enough to ride out a reconnect.
-            ["CoBrowse__ReconnectGrace"] = "00:00:03",
-        });
-        Api = new SecurityApi(Orchestrator);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Orchestrator.DisposeAsync();
-        await Site.DisposeAsync();
-    }
 
     /// <summary>A page that turns blue where it is pressed and counts presses in its title.</summary>
     public string ClickPage() => Site.Page("/cobrowse-click", """
