@@ -4,8 +4,7 @@ using StackExchange.Redis;
 namespace BrowserIsolation.Orchestrator.Store;
 
 /// <summary>
-/// The one Redis connection of this orchestrator. StackExchange.Redis 1.2.6 is used asynchronously only (blocking on
-/// its tasks hangs it) and it never times out an async call on its own, so every call here is bounded by
+/// The one Redis connection of this orchestrator. Async calls are used only, and each is bounded by
 /// <see cref="StoreOptions.OperationTimeout"/> and a failure becomes a <see cref="StoreUnavailableException"/>.
 /// </summary>
 public sealed class RedisConnection : IAsyncDisposable
@@ -23,7 +22,6 @@ public sealed class RedisConnection : IAsyncDisposable
         config.ConnectRetry = 1;
         config.ConnectTimeout = (int)_options.ConnectTimeout.TotalMilliseconds;
         config.SyncTimeout = (int)_options.OperationTimeout.TotalMilliseconds;
-        config.ResponseTimeout = (int)_options.OperationTimeout.TotalMilliseconds;
         config.KeepAlive = 5;
         config.ClientName ??= "browserisolation-orchestrator";
         Endpoint = string.Join(",", config.EndPoints.Select(e => e.ToString()));

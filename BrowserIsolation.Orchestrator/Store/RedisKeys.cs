@@ -32,8 +32,8 @@ public sealed class RedisKeys(string deployment)
     public RedisKey PoolDemand => _prefix + "pool:demand";
 
     /// <summary>Channel of session status changes: "replicaId|sessionId|status".</summary>
-    public RedisChannel Changes => _prefix + "changes";
+    public RedisChannel Changes => RedisChannel.Literal(_prefix + "changes");
 
     /// <summary>Channel of runner stop requests: "replicaId|runnerId" (the replica that can reach the runner stops it).</summary>
-    public RedisChannel RunnerStops => _prefix + "runner-stops";
+    public RedisChannel RunnerStops => RedisChannel.Literal(_prefix + "runner-stops");
 }

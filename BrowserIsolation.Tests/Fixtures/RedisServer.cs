@@ -88,7 +88,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A client for the test's own looks into the store (async only: StackExchange.Redis 1.2.6 hangs when blocked on).</summary>
+    /// <summary>A client for the test's own looks into the store (async, like the store).</summary>
     public async Task<IDatabase> DatabaseAsync()
     {
         if (_client is null)
