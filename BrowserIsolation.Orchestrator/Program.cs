@@ -33,20 +33,12 @@ app.UseMiddleware<FrameAncestorsMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+app.UseRouting();
 app.UseApiSecurity();
 app.MapDefaultEndpoints();
 app.UseDefaultFiles();
 app.UseStaticFiles();
-
-app.MapSessionsApi();
-app.MapStreamApi();
-app.MapSignalingApi();
-app.MapTokensApi();
-app.MapControlApi();
-app.MapParticipantsApi();
-app.MapPoolApi();
-app.Map("/api/{**rest}", (string? rest) => Problems.Create(404, "not_found", "Not found", $"no API at /api/{rest}"));
-app.MapFallbackToFile("index.html");
+app.MapOrchestratorEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

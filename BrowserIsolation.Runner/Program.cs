@@ -3,26 +3,25 @@ using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Extensions;
 using BrowserIsolation.Runner.Participants;
-using BrowserIsolation.Runner.WebRtc;
+using BrowserIsolation.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRunnerServices();
+builder.Services.AddRunnerToken();
 
 var app = builder.Build();
 app.Services.GetRequiredService<StreamMetrics>(); // registers the stream instruments
-app.UseMiddleware<RunnerTokenMiddleware>();
+app.UseRouting();
+app.UseDeclaredAccessOnly("/");
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseMiddleware<ControlHolderMiddleware>();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.MapDefaultEndpoints();
-app.MapRunnerApi();
-app.MapControlApi();
-app.MapPolicyApi();
-app.MapParticipantsApi();
-app.MapUploadsApi();
-app.MapWebRtc();
+app.MapRunnerEndpoints();
 
 // The orchestrator waits for this line: the API listens and Chromium is connected.
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>

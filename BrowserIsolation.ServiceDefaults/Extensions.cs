@@ -25,12 +25,12 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>/health (every check) and /alive (liveness only), plus the request-span tags ASP.NET Core 10 leaves empty.</summary>
+    /// <summary>/health (every check) and /alive (liveness only), open to anyone (declared), plus the request-span tags ASP.NET Core 10 leaves empty.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseMiddleware<HttpSpanTagsMiddleware>();
-        app.MapHealthChecks("/health");
-        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        app.MapHealthChecks("/health").AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous().DisableRateLimiting();
         return app;
     }
 }

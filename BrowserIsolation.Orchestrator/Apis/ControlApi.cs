@@ -9,7 +9,7 @@ namespace BrowserIsolation.Orchestrator.Apis;
 
 /// <summary>
 /// The browser control API (navigation, history, tabs, reset) and the session's URL policy. The orchestrator checks
-/// the caller (Auth/SessionAccess), the session's state and the body's shape; the runner checks the meaning (URLs
+/// the caller (each endpoint's ApiAccess), the session's state and the body's shape; the runner checks the meaning (URLs
 /// against the policy, tab ids) and answers with problems of its own, passed through as they are.
 /// </summary>
 public static class ControlApi
@@ -22,19 +22,24 @@ public static class ControlApi
     public static IEndpointRouteBuilder MapControlApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/sessions/{id}").WithTags("Browser control");
-        api.MapPost("/navigate", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, "control/navigate", bodyRequired: true));
+        api.MapPost("/navigate", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, "control/navigate", bodyRequired: true))
+            .WithAccess(ApiAccess.Control);
         foreach (var action in new[] { "back", "forward", "reload", "reset" })
         {
-            api.MapPost($"/{action}", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, $"control/{action}", bodyRequired: false));
+            api.MapPost($"/{action}", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, $"control/{action}", bodyRequired: false))
+                .WithName($"{action}-session").WithAccess(action == "reset" ? ApiAccess.Manage : ApiAccess.Control);
         }
-        api.MapGet("/tabs", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "tabs", bodyRequired: false));
-        api.MapPost("/tabs", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, "tabs", bodyRequired: false));
+        api.MapGet("/tabs", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "tabs", bodyRequired: false)).WithAccess(ApiAccess.View);
+        api.MapPost("/tabs", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, "tabs", bodyRequired: false)).WithAccess(ApiAccess.Control);
         api.MapDelete("/tabs/{tabId}", (string id, string tabId, HttpContext c) =>
-            ValidTabId(tabId) ? ForwardAsync(id, c, HttpMethod.Delete, $"tabs/{tabId}", bodyRequired: false) : Task.FromResult(InvalidTabId()));
+            ValidTabId(tabId) ? ForwardAsync(id, c, HttpMethod.Delete, $"tabs/{tabId}", bodyRequired: false) : Task.FromResult(InvalidTabId()))
+            .WithAccess(ApiAccess.Control);
         api.MapPost("/tabs/{tabId}/activate", (string id, string tabId, HttpContext c) =>
-            ValidTabId(tabId) ? ForwardAsync(id, c, HttpMethod.Post, $"tabs/{tabId}/activate", bodyRequired: false) : Task.FromResult(InvalidTabId()));
-        api.MapGet("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "policy", bodyRequired: false));
-        api.MapPut("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "policy", bodyRequired: true, MaxPolicyBytes));
+            ValidTabId(tabId) ? ForwardAsync(id, c, HttpMethod.Post, $"tabs/{tabId}/activate", bodyRequired: false) : Task.FromResult(InvalidTabId()))
+            .WithAccess(ApiAccess.Control);
+        api.MapGet("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "policy", bodyRequired: false)).WithAccess(ApiAccess.View);
+        api.MapPut("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "policy", bodyRequired: true, MaxPolicyBytes))
+            .WithAccess(ApiAccess.Operator);
         return app;
     }
 

@@ -9,7 +9,7 @@ namespace BrowserIsolation.Orchestrator.Apis;
 
 /// <summary>
 /// Co-browsing over REST (docs/protocol.md, "Co-browsing"): participants (list, role, remove), control (grant, take
-/// away, mode and settings) and answers to a page's file chooser. Who may call what is Auth/SessionAccess's table.
+/// away, mode and settings) and answers to a page's file chooser. Who may call what is each endpoint's ApiAccess.
 /// </summary>
 public static class ParticipantsApi
 {
@@ -19,7 +19,7 @@ public static class ParticipantsApi
     {
         var api = app.MapGroup("/api/sessions/{id}").WithTags("Co-browsing");
         api.MapGet("/participants", (string id, HttpContext c, ParticipantDirectory directory) =>
-            WithSessionAsync(id, c, false, session => directory.ListAsync(session, c.RequestAborted)));
+            WithSessionAsync(id, c, false, session => directory.ListAsync(session, c.RequestAborted))).WithAccess(ApiAccess.View);
         api.MapPut("/participants/{participantId}", (string id, string participantId, HttpContext c, ParticipantDirectory directory,
             IOptions<SessionLimits> limits) => WithSessionAsync(id, c, false, async session =>
         {
@@ -36,21 +36,25 @@ public static class ParticipantsApi
             return Roles.IsValid(role)
                 ? await directory.SetRoleAsync(session, participantId, role!, c.GetCaller(), c.RequestAborted)
                 : Problems.BadRequest("invalid_role", "'role' must be owner, controller or viewer");
-        }));
+        })).WithAccess(ApiAccess.Manage);
         api.MapDelete("/participants/{participantId}", (string id, string participantId, HttpContext c, ParticipantDirectory directory) =>
             WithSessionAsync(id, c, false, session => ValidParticipantId(participantId)
                 ? directory.RemoveAsync(session, participantId, c.GetCaller(), c.RequestAborted)
-                : Task.FromResult(InvalidParticipantId())));
+                : Task.FromResult(InvalidParticipantId()))).WithAccess(ApiAccess.Manage);
         api.MapPost("/participants/{participantId}/control", (string id, string participantId, HttpContext c) =>
-            ValidParticipantId(participantId) ? ForwardAsync(id, c, HttpMethod.Post, $"participants/{participantId}/control") : Task.FromResult(InvalidParticipantId()));
+            ValidParticipantId(participantId) ? ForwardAsync(id, c, HttpMethod.Post, $"participants/{participantId}/control") : Task.FromResult(InvalidParticipantId()))
+            .WithAccess(ApiAccess.Manage);
         api.MapDelete("/participants/{participantId}/control", (string id, string participantId, HttpContext c) =>
-            ValidParticipantId(participantId) ? ForwardAsync(id, c, HttpMethod.Delete, $"participants/{participantId}/control") : Task.FromResult(InvalidParticipantId()));
-        api.MapGet("/control", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "cobrowse"));
-        api.MapPut("/control", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "cobrowse", json: true));
+            ValidParticipantId(participantId) ? ForwardAsync(id, c, HttpMethod.Delete, $"participants/{participantId}/control") : Task.FromResult(InvalidParticipantId()))
+            .WithAccess(ApiAccess.Manage);
+        api.MapGet("/control", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "cobrowse")).WithAccess(ApiAccess.View);
+        api.MapPut("/control", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "cobrowse", json: true)).WithAccess(ApiAccess.Manage);
         api.MapPost("/uploads/{chooserId}", (string id, string chooserId, HttpContext c) =>
-            ValidChooserId(chooserId) ? ForwardAsync(id, c, HttpMethod.Post, $"uploads/{chooserId}", upload: true) : Task.FromResult(InvalidChooserId()));
+            ValidChooserId(chooserId) ? ForwardAsync(id, c, HttpMethod.Post, $"uploads/{chooserId}", upload: true) : Task.FromResult(InvalidChooserId()))
+            .WithAccess(ApiAccess.Control);
         api.MapDelete("/uploads/{chooserId}", (string id, string chooserId, HttpContext c) =>
-            ValidChooserId(chooserId) ? ForwardAsync(id, c, HttpMethod.Delete, $"uploads/{chooserId}") : Task.FromResult(InvalidChooserId()));
+            ValidChooserId(chooserId) ? ForwardAsync(id, c, HttpMethod.Delete, $"uploads/{chooserId}") : Task.FromResult(InvalidChooserId()))
+            .WithAccess(ApiAccess.Control);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using BrowserIsolation.Orchestrator.Auth;
 using BrowserIsolation.Orchestrator.Pool;
 
 namespace BrowserIsolation.Orchestrator.Apis;
@@ -7,7 +8,7 @@ public static class PoolApi
     /// <summary>GET /api/pool: the warm pool as this replica's autoscaler last saw it (target, sizes, demand).</summary>
     public static IEndpointRouteBuilder MapPoolApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/pool", (PoolState state) => Results.Ok(state.Current)).WithTags("Pool");
+        app.MapGet("/api/pool", (PoolState state) => Results.Ok(state.Current)).WithTags("Pool").WithAccess(ApiAccess.Operator);
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BrowserIsolation.Orchestrator.Auth;
+using BrowserIsolation.Orchestrator.RateLimiting;
 using BrowserIsolation.Orchestrator.Relay;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Sessions;
@@ -15,10 +16,10 @@ public static class SessionsApi
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/sessions").WithTags("Sessions");
-        api.MapPost("/", CreateAsync);
-        api.MapGet("/", ListAsync);
-        api.MapGet("/{id}", GetAsync);
-        api.MapDelete("/{id}", DeleteAsync);
+        api.MapPost("/", CreateAsync).WithAccess(ApiAccess.Operator).RequireRateLimiting(ApiRateLimits.SessionCreates);
+        api.MapGet("/", ListAsync).WithAccess(ApiAccess.Operator);
+        api.MapGet("/{id}", GetAsync).WithAccess(ApiAccess.View);
+        api.MapDelete("/{id}", DeleteAsync).WithAccess(ApiAccess.Manage);
         return api;
     }
 

@@ -17,8 +17,8 @@ public static class SignalingApi
     public static RouteGroupBuilder MapSignalingApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/sessions/{id}").WithTags("Signaling");
-        api.MapPost("/offer", OfferAsync);
-        api.MapGet("/ice", GetIceServers);
+        api.MapPost("/offer", OfferAsync).WithAccess(ApiAccess.Stream);
+        api.MapGet("/ice", GetIceServers).WithAccess(ApiAccess.Stream);
         return api;
     }
 

@@ -9,7 +9,7 @@ public static class StreamApi
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
     {
-        app.Map("/ws/sessions/{id}", ConnectAsync).WithTags("Streaming");
+        app.Map("/ws/sessions/{id}", ConnectAsync).WithTags("Streaming").WithAccess(ApiAccess.Stream);
         return app;
     }
 

@@ -1,4 +1,6 @@
 using BrowserIsolation.Orchestrator.RateLimiting;
+using BrowserIsolation.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Authorization;
 
 namespace BrowserIsolation.Orchestrator.Auth;
 
@@ -14,16 +16,25 @@ public static class AuthExtensions
         services.AddSingleton<OriginPolicy>();
         services.AddSingleton<SessionQuota>();
         services.AddApiRateLimits(builder.Configuration);
+        services.AddAuthentication(CallerAuthentication.SchemeName).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, CallerAuthentication>(
+            CallerAuthentication.SchemeName, null);
+        services.AddAuthorization(options => options.AddApiAccessPolicies());
+        services.AddSingleton<IAuthorizationHandler, SessionAccessHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessResultHandler>();
         return builder;
     }
 
-    /// <summary>Origin and host checks, then who is calling, then rate limits (per caller), then what they may do.</summary>
+    /// <summary>
+    /// After routing: origin and host checks, endpoints without a declared rule refused, then who is calling, then rate
+    /// limits (per caller), then what the endpoint's <see cref="ApiAccessRule"/> lets them do.
+    /// </summary>
     public static WebApplication UseApiSecurity(this WebApplication app)
     {
         app.UseMiddleware<RequestOriginMiddleware>();
-        app.UseMiddleware<CallerMiddleware>();
+        app.UseDeclaredAccessOnly("/api", "/ws");
+        app.UseAuthentication();
         app.UseRateLimiter();
-        app.UseMiddleware<SessionAccessMiddleware>();
+        app.UseAuthorization();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BrowserIsolation.Auth");
         if (app.Services.GetRequiredService<ApiKeys>().Enabled)
         {

@@ -12,10 +12,10 @@ public enum CallerKind
     Participant,
 }
 
-/// <summary>Who sent the request, as established by <see cref="CallerMiddleware"/>.</summary>
+/// <summary>Who sent the request, as established by <see cref="CallerAuthentication"/>.</summary>
 public sealed record Caller(CallerKind Kind, string Name, JoinTokenClaims? Token = null)
 {
-    /// <summary>Set by <see cref="SessionAccessMiddleware"/> once the token's participant is checked against the session.</summary>
+    /// <summary>Set by <see cref="SessionAccessHandler"/> once the token's participant is checked against the session.</summary>
     public Sessions.Participant? Participant { get; init; }
 }
 

@@ -22,15 +22,24 @@ public sealed class RateLimitOptions
     public int SessionCreatesPerMinute { get; set; } = 30;
 }
 
-/// <summary>ASP.NET Core rate limiting on <c>/api</c> and <c>/ws</c>: 429 problems with <c>Retry-After</c>.</summary>
+/// <summary>
+/// ASP.NET Core rate limiting, attached to endpoints (<see cref="PerCaller"/> by <c>WithAccess</c>, <see cref="SessionCreates"/>
+/// on the create endpoint): 429 problems with <c>Retry-After</c>.
+/// </summary>
 public static class ApiRateLimits
 {
+    /// <summary>Sustained requests (and WebSocket connects) per caller: every endpoint that needs a credential.</summary>
+    public const string PerCaller = "per-caller";
+
+    /// <summary>Session creations per minute per caller: POST /api/sessions.</summary>
+    public const string SessionCreates = "session-creates";
+
     public static IServiceCollection AddApiRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var o = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
         services.AddRateLimiter(limiter =>
         {
-            var requests = PartitionedRateLimiter.Create<HttpContext, string>(context => !o.Enabled || !IsApi(context)
+            limiter.AddPolicy(PerCaller, context => !o.Enabled
                 ? RateLimitPartition.GetNoLimiter("none")
                 : RateLimitPartition.GetTokenBucketLimiter(CallerKey(context), _ => new TokenBucketRateLimiterOptions
                 {
@@ -40,16 +49,14 @@ public static class ApiRateLimits
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 }));
-            var creates = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                !o.Enabled || !HttpMethods.IsPost(context.Request.Method) || context.Request.Path.Value?.TrimEnd('/') != "/api/sessions"
-                    ? RateLimitPartition.GetNoLimiter("none")
-                    : RateLimitPartition.GetFixedWindowLimiter(CallerKey(context), _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = Math.Max(1, o.SessionCreatesPerMinute),
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    }));
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(requests, creates);
+            limiter.AddPolicy(SessionCreates, context => !o.Enabled
+                ? RateLimitPartition.GetNoLimiter("none")
+                : RateLimitPartition.GetFixedWindowLimiter(CallerKey(context), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = Math.Max(1, o.SessionCreatesPerMinute),
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
@@ -61,8 +68,6 @@ public static class ApiRateLimits
         });
         return services;
     }
-
-    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/ws");
 
     /// <summary>Key holders and participants by identity; everyone else by address.</summary>
     private static string CallerKey(HttpContext context) => context.GetCaller() is { Kind: not CallerKind.Anonymous } caller && caller.Name != "anonymous"

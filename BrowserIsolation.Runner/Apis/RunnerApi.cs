@@ -98,7 +98,14 @@ public static class RunnerApi
         }
         var participant = context.Request.Query["participant"].ToString() is { Length: > 0 and <= 64 } p ? p : "anonymous";
         var name = context.Request.Query["name"].ToString() is { Length: > 0 and <= 64 } n ? n : participant;
-        var role = context.Request.Query["role"].ToString() switch { "viewer" => "viewer", "controller" => "controller", _ => "owner" };
+        // Never a default: the orchestrator names the role it checked; anything else is refused.
+        if (context.Request.Query["role"].ToString() is not ("viewer" or "controller" or "owner") || context.Request.Query["role"].Count != 1)
+        {
+            await Results.Problem(statusCode: 400, title: "Role required", detail: "role must be viewer, controller or owner",
+                extensions: new Dictionary<string, object?> { ["code"] = "invalid_role" }).ExecuteAsync(context);
+            return;
+        }
+        var role = context.Request.Query["role"].ToString();
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         await clients.ServeAsync(socket, participant, role, lifetime.ApplicationStopping, name);
     }

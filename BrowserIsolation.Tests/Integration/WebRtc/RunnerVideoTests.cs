@@ -71,7 +71,7 @@ public class RunnerVideoTests(ITestOutputHelper output)
         // A click through the runner's input WebSocket turns the page magenta; both viewers see it.
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + runner.Instance.Token);
-        var wsUri = new UriBuilder(runner.Instance.ControlUri) { Scheme = "ws", Path = "/ws" }.Uri;
+        var wsUri = new UriBuilder(runner.Instance.ControlUri) { Scheme = "ws", Path = "/ws", Query = "role=owner" }.Uri;
         await socket.ConnectAsync(wsUri, CancellationToken.None);
         var watch = Stopwatch.StartNew();
         foreach (var type in new[] { "mousedown", "mouseup" })

@@ -1,32 +1,12 @@
 using BrowserIsolation.Orchestrator.Auth;
 using BrowserIsolation.Orchestrator.Participants;
 using BrowserIsolation.Runner.Apis;
-using Microsoft.AspNetCore.Http;
 
 namespace BrowserIsolation.Tests.Unit.Participants;
 
 [Trait("Category", "Unit")]
 public sealed class CoBrowseSettingsTests
 {
-    [Theory]
-    [InlineData("GET", "/api/sessions/abc/participants/p-1", SessionPermission.View)]
-    [InlineData("PUT", "/api/sessions/abc/participants/p-1", SessionPermission.Manage)]
-    [InlineData("DELETE", "/api/sessions/abc/participants/p-1", SessionPermission.Manage)]
-    [InlineData("POST", "/api/sessions/abc/participants/p-1/control", SessionPermission.Manage)]
-    [InlineData("DELETE", "/api/sessions/abc/participants/p-1/control", SessionPermission.Manage)]
-    [InlineData("GET", "/api/sessions/abc/control", SessionPermission.View)]
-    [InlineData("PUT", "/api/sessions/abc/control", SessionPermission.Manage)]
-    [InlineData("POST", "/api/sessions/abc/uploads/0a1b", SessionPermission.Control)]
-    [InlineData("DELETE", "/api/sessions/abc/uploads/0a1b", SessionPermission.Control)]
-    [InlineData("POST", "/api/sessions/abc/uploads", SessionPermission.Administer)]
-    public void CoBrowsingPathsHaveTheirRules(string method, string path, SessionPermission permission)
-    {
-        var rule = SessionAccess.For(method, new PathString(path));
-        Assert.NotNull(rule);
-        Assert.Equal(permission, rule.Permission);
-        Assert.Equal("abc", rule.SessionId);
-    }
-
     [Fact]
     public void FrameAncestorsAreOriginsOrNothing()
     {
