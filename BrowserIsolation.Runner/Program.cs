@@ -15,7 +15,7 @@ builder.Services.AddRunnerToken();
 var app = builder.Build();
 app.Services.GetRequiredService<StreamMetrics>(); // registers the stream instruments
 app.UseRouting();
-app.UseDeclaredAccessOnly("/");
+app.UseDeclaredAccessOnly();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<ControlHolderMiddleware>();

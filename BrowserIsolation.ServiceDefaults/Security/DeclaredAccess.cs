@@ -17,17 +17,30 @@ public static class DeclaredAccess
         endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Count > 0 ||
         endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>().Count > 0;
 
+    /// <param name="guardedPrefixes">under these (any case, empty segments ignored) a request must reach an endpoint that
+    /// requires authorization, else it is answered 404: no page or anonymous endpoint answers an API-looking path.</param>
     public static IApplicationBuilder UseDeclaredAccessOnly(this IApplicationBuilder app, params string[] guardedPrefixes) =>
         app.Use((context, next) =>
         {
             var endpoint = context.GetEndpoint();
-            if (endpoint is not null ? HasRule(endpoint) : !guardedPrefixes.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
+            if (endpoint is not null && !HasRule(endpoint))
             {
-                return next(context);
+                return Refuse(context, StatusCodes.Status403Forbidden, "no_access_rule", "this endpoint declares no access rule, so nobody may call it");
             }
-            return Results.Problem(statusCode: endpoint is null ? StatusCodes.Status404NotFound : StatusCodes.Status403Forbidden,
-                title: endpoint is null ? "Not found" : "Forbidden",
-                detail: endpoint is null ? "no such endpoint" : "this endpoint declares no access rule, so nobody may call it",
-                extensions: new Dictionary<string, object?> { ["code"] = endpoint is null ? "not_found" : "no_access_rule" }).ExecuteAsync(context);
+            if ((endpoint is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null) && IsGuarded(context.Request.Path, guardedPrefixes))
+            {
+                return Refuse(context, StatusCodes.Status404NotFound, "not_found", "no such endpoint");
+            }
+            return next(context);
         });
+
+    private static bool IsGuarded(PathString path, string[] prefixes)
+    {
+        var collapsed = new PathString("/" + string.Join('/', (path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries)));
+        return prefixes.Any(p => collapsed.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static Task Refuse(HttpContext context, int status, string code, string detail) =>
+        Results.Problem(statusCode: status, title: status == 404 ? "Not found" : "Forbidden", detail: detail,
+            extensions: new Dictionary<string, object?> { ["code"] = code }).ExecuteAsync(context);
 }
