@@ -30,6 +30,7 @@ builder.AddApiSecurity();
 
 var app = builder.Build();
 app.UseMiddleware<FrameAncestorsMiddleware>();
+app.UseMiddleware<NoReferrerMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });

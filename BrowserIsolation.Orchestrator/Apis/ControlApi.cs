@@ -88,8 +88,12 @@ public static class ControlApi
             // The runner lets a participant drive only while it has control (co-browsing); the operator always.
             var participant = context.GetCaller()?.Participant;
             using var response = await services.GetRequiredService<RunnerClient>().SendAsync(session, method, runnerPath, content, timeout.Token, participant);
-            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-            if (bytes.Length > MaxRunnerResponseBytes)
+            byte[] bytes;
+            try
+            {
+                bytes = await RunnerResponseBody.ReadAsync(response.Content, MaxRunnerResponseBytes, timeout.Token);
+            }
+            catch (RunnerAnswerTooLargeException)
             {
                 return Problems.RunnerUnavailable("the browser answered with more than the API relays");
             }

@@ -121,7 +121,7 @@ public static class ParticipantsApi
                 timeout.CancelAfter(upload ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(20));
                 var participant = context.GetCaller()?.Participant;
                 using var response = await services.GetRequiredService<RunnerClient>().SendAsync(session, method, runnerPath, content, timeout.Token, participant);
-                var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+                var bytes = await RunnerResponseBody.ReadAsync(response.Content, RunnerResponseBody.DefaultMaxBytes, timeout.Token);
                 return (int)response.StatusCode == StatusCodes.Status204NoContent
                     ? Results.NoContent()
                     : Results.Content(System.Text.Encoding.UTF8.GetString(bytes), response.Content.Headers.ContentType?.MediaType ?? "application/json", System.Text.Encoding.UTF8, (int)response.StatusCode);

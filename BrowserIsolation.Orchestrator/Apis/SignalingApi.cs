@@ -46,7 +46,7 @@ public static class SignalingApi
             var participant = context.GetCaller()?.Participant?.ParticipantId ?? context.Request.Query["participant"].ToString();
             var path = participant.Length is > 0 and <= 64 ? $"webrtc/offer?participant={Uri.EscapeDataString(participant)}" : "webrtc/offer";
             using var response = await runners.SendAsync(session, HttpMethod.Post, path, content, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var body = await RunnerResponseBody.ReadStringAsync(response.Content, MaxOfferBytes * 4, cancellationToken);
             var type = response.Content.Headers.ContentType?.MediaType ?? "application/sdp";
             if (!response.IsSuccessStatusCode && type != "application/problem+json")
             {

@@ -39,6 +39,10 @@ public static class AuthExtensions
         if (app.Services.GetRequiredService<ApiKeys>().Enabled)
         {
             log.LogInformation("Authentication is on: the API needs an API key, streams need a join token");
+            if (string.IsNullOrWhiteSpace(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.PublicBaseUrl))
+            {
+                log.LogWarning("Auth:PublicBaseUrl is not set: join links are built from the request's Host header; set it to the UI's public address");
+            }
         }
         else
         {

@@ -24,7 +24,12 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<RunnerPolicyEnvironment>();
         AddRunnerProvider(services, builder.Configuration);
         builder.AddWarmPool();
-        services.AddHttpClient<RunnerClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
+        // Bodies are read with RunnerResponseBody's caps; this bounds anything buffered whole all the same.
+        services.AddHttpClient<RunnerClient>(c =>
+        {
+            c.Timeout = TimeSpan.FromSeconds(30);
+            c.MaxResponseContentBufferSize = 1024 * 1024;
+        });
 
         services.AddSingleton<SessionMetrics>();
         services.AddSingleton<SessionService>();

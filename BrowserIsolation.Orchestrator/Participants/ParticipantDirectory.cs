@@ -174,7 +174,7 @@ public sealed class ParticipantDirectory(
             }
             return response.Content.Headers.ContentLength == 0
                 ? []
-                : await response.Content.ReadFromJsonAsync<JsonObject>(timeout.Token) ?? [];
+                : await RunnerResponseBody.ReadJsonAsync<JsonObject>(response.Content, timeout.Token) ?? [];
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {

@@ -26,8 +26,8 @@ public sealed class RunnerClient(HttpClient http, Microsoft.Extensions.Options.I
         try
         {
             using var request = Request(HttpMethod.Get, session, "stats");
-            using var response = await http.SendAsync(request, cts.Token);
-            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>(cts.Token) : null;
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            return response.IsSuccessStatusCode ? await RunnerResponseBody.ReadJsonAsync<JsonElement>(response.Content, cts.Token) : null;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException)
         {
@@ -35,7 +35,7 @@ public sealed class RunnerClient(HttpClient http, Microsoft.Extensions.Options.I
         }
     }
 
-    /// <summary>Forwards a call to the runner and returns its response as is (status, content type, body).</summary>
+    /// <summary>Forwards a call to the runner and returns its response with the body unread: read it with <see cref="RunnerResponseBody"/>.</summary>
     /// <param name="participant">the join token holder behind the call, with its current role (the runner checks it has
     /// control), or null for the operator.</param>
     public async Task<HttpResponseMessage> SendAsync(Session session, HttpMethod method, string path, HttpContent? content,
@@ -48,7 +48,7 @@ public sealed class RunnerClient(HttpClient http, Microsoft.Extensions.Options.I
             request.Headers.Add("X-BI-Participant", participant.ParticipantId);
             request.Headers.Add("X-BI-Participant-Role", participant.Role);
         }
-        return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
     public static HttpRequestMessage Request(HttpMethod method, Session session, string path)
@@ -62,7 +62,7 @@ public sealed class RunnerClient(HttpClient http, Microsoft.Extensions.Options.I
     {
         if (!response.IsSuccessStatusCode)
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var body = await RunnerResponseBody.ReadStringAsync(response.Content, 16 * 1024, cancellationToken);
             throw new RunnerStartException($"runner refused to {what}: {(int)response.StatusCode} {body}");
         }
     }

@@ -11,12 +11,13 @@ public static class RawHttp
 {
     public sealed record Answer(int Status, string Head, string Body);
 
-    public static async Task<Answer> SendAsync(Uri server, string method, string rawPath, IEnumerable<string>? headers = null, string? body = null)
+    public static async Task<Answer> SendAsync(Uri server, string method, string rawPath, IEnumerable<string>? headers = null, string? body = null,
+        string? host = null)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.Host, server.Port);
         using var stream = client.GetStream();
-        var request = new StringBuilder($"{method} {rawPath} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\n");
+        var request = new StringBuilder($"{method} {rawPath} HTTP/1.1\r\nHost: {host ?? server.Authority}\r\nConnection: close\r\n");
         foreach (var header in headers ?? [])
         {
             request.Append(header).Append("\r\n");
@@ -53,6 +54,24 @@ public static class RawHttp
         var split = all.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         var head = split < 0 ? all : all[..split];
         var status = head.Length >= 12 && int.TryParse(head.AsSpan(9, 3), out var s) ? s : 0;
-        return new Answer(status, head, split < 0 ? "" : all[(split + 4)..]);
+        var rest = split < 0 ? "" : all[(split + 4)..];
+        return new Answer(status, head, head.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase) ? Dechunk(rest) : rest);
+    }
+
+    private static string Dechunk(string body)
+    {
+        var text = new StringBuilder();
+        var at = 0;
+        while (at < body.Length)
+        {
+            var end = body.IndexOf("\r\n", at, StringComparison.Ordinal);
+            if (end < 0 || !int.TryParse(body.AsSpan(at, end - at), System.Globalization.NumberStyles.HexNumber, null, out var size) || size == 0)
+            {
+                break;
+            }
+            text.Append(body, end + 2, Math.Min(size, body.Length - end - 2));
+            at = end + 2 + size + 2;
+        }
+        return text.ToString();
     }
 }

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { readConfig } from './config';
-import { navigate, readRoute, type Route } from './routing';
+import { hideToken, navigate, readRoute, type Route } from './routing';
 import { StartPage } from './ui/StartPage';
 import { ViewerPage } from './ui/ViewerPage';
 
@@ -15,6 +15,9 @@ export function App() {
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
+
+  // A join link's token leaves the address bar as soon as the viewer has it (history, bookmarks, Referer).
+  useEffect(() => hideToken(route), [route]);
 
   if (route.view === 'viewer') {
     return (

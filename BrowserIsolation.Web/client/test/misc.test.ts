@@ -4,7 +4,7 @@ import { ApiError, problemFromResponse } from '../src/api/problem';
 import { readConfig } from '../src/config';
 import { FpsMeter } from '../src/media/FpsMeter';
 import { backoffDelay } from '../src/net/backoff';
-import { readRoute, routeUrl } from '../src/routing';
+import { hideToken, readRoute, routeUrl } from '../src/routing';
 import { Store } from '../src/session/Store';
 
 test('config: defaults, then the host object, then the query string', () => {
@@ -21,9 +21,28 @@ test('config: defaults, then the host object, then the query string', () => {
 });
 
 test('routes: deep links to a session, with an optional join token', () => {
-  assert.deepEqual(readRoute(''), { view: 'start' });
-  assert.deepEqual(readRoute('?session=abc'), { view: 'viewer', sessionId: 'abc', token: undefined });
-  assert.deepEqual(readRoute('?session=abc&token=t1'), { view: 'viewer', sessionId: 'abc', token: 't1' });
+  assert.deepEqual(readRoute('', undefined), { view: 'start' });
+  assert.deepEqual(readRoute('?session=abc', undefined), { view: 'viewer', sessionId: 'abc', token: undefined });
+  assert.deepEqual(readRoute('?session=abc&token=t1', undefined), { view: 'viewer', sessionId: 'abc', token: 't1' });
+});
+
+test('a join token leaves the address bar and stays in the tab', () => {
+  const stored = new Map<string, string>();
+  const tokens = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) };
+  const replaced: string[] = [];
+  const history = { replaceState: (_data: unknown, _unused: string, url?: string | URL | null) => void replaced.push(String(url)) };
+  const here = new URL('http://h/?transport=jpeg&session=abc&token=t1');
+  const route = readRoute(here.search, tokens);
+  assert.deepEqual(route, { view: 'viewer', sessionId: 'abc', token: 't1' });
+  hideToken(route, here, history, tokens);
+  assert.deepEqual(replaced, ['/?transport=jpeg&session=abc']);
+  // A reload of the cleaned address still joins with the token; another session does not get it.
+  assert.deepEqual(readRoute('?transport=jpeg&session=abc', tokens), { view: 'viewer', sessionId: 'abc', token: 't1' });
+  assert.equal((readRoute('?session=other', tokens) as { token?: string }).token, undefined);
+  // An address without a token is left alone.
+  hideToken(readRoute('?session=abc', tokens), new URL('http://h/?session=abc'), history, tokens);
+  assert.equal(replaced.length, 1);
+  assert.equal(routeUrl({ view: 'viewer', sessionId: 'abc', token: 't1' }, here), '/?transport=jpeg&session=abc');
 });
 
 test('routes keep unrelated parameters such as the transport', () => {
