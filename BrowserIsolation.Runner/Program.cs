@@ -7,7 +7,9 @@ using BrowserIsolation.Runner.WebRtc;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
+FileCreationMask.RestrictToOwner();
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddRunnerTokenFromStandardInput();
 builder.AddServiceDefaults();
 builder.AddRunnerServices();
 
