@@ -28,7 +28,7 @@ public sealed class WorkDirectoryTests(RunnerIsolationEnvironment env, ITestOutp
         await env.Api.NavigateAsync(id, env.Site.Url("/download"), owner);
         await socket.WaitForEventAsync(e => e.GetProperty("type").GetString() == "download" && e.GetProperty("state").GetString() == "completed",
             TimeSpan.FromSeconds(15), "a completed download");
-        var runnerDir = RunnerDirOf(env.Orchestrator.WorkRoot, id);
+        var runnerDir = RunnerLeftovers.RunnerDirOf(env.Orchestrator.WorkRoot, id);
         foreach (var name in new[] { "runner.json", "runner.pid", "chromium.pid", "chromium.log", "profile", "downloads", "tmp" })
         {
             Assert.True(Path.Exists(Path.Combine(runnerDir, name)), $"{name} is missing");
@@ -159,7 +159,4 @@ public sealed class WorkDirectoryTests(RunnerIsolationEnvironment env, ITestOutp
         chown.WaitForExit();
         Assert.True(chown.ExitCode == 0, "chown failed: these tests need root to make another user's directory");
     }
-
-    internal static string RunnerDirOf(string workRoot, string sessionId) => RunnerLeftovers.RunnerDirs(workRoot)
-        .Single(d => File.Exists(Path.Combine(d, "runner.json")) && File.ReadAllText(Path.Combine(d, "runner.json")).Contains(sessionId, StringComparison.Ordinal));
 }
