@@ -7,7 +7,9 @@ using BrowserIsolation.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
+FileCreationMask.RestrictToOwner();
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddRunnerTokenFromStandardInput();
 builder.AddServiceDefaults();
 builder.AddRunnerServices();
 builder.Services.AddRunnerToken();

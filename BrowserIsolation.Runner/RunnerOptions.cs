@@ -53,4 +53,7 @@ public sealed class ChromiumOptions
     public int ScreencastQuality { get; set; } = 70;
 
     public TimeSpan LaunchTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Below this much /dev/shm, Chromium keeps its shared memory in TMPDIR instead (<see cref="Browser.SharedMemory"/>).</summary>
+    public long MinDevShmBytes { get; set; } = 512L * 1024 * 1024;
 }

@@ -1,13 +1,13 @@
 using BrowserIsolation.Runner.Policy;
 using BrowserIsolation.Runner.Uploads;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 
 namespace BrowserIsolation.Runner.Apis;
 
 /// <summary>
 /// <c>POST /uploads/{chooserId}</c> (multipart/form-data, one or more files): answers a page's file chooser. The files
-/// are kept in the runner's work directory (deleted with the session). <c>DELETE /uploads/{chooserId}</c> dismisses it.
+/// are kept in the runner's work directory within the session's <see cref="UploadQuota"/> and deleted once handed over
+/// (<see cref="UploadStore"/>). <c>DELETE /uploads/{chooserId}</c> dismisses it.
 /// </summary>
 public static class UploadsApi
 {
@@ -21,7 +21,7 @@ public static class UploadsApi
     }
 
     private static async Task<IResult> UploadAsync(string chooserId, HttpContext context, FileChooserBroker broker, UrlPolicyHolder policy,
-        UploadLimit uploadLimit, IOptions<RunnerOptions> runnerOptions, ILoggerFactory loggers)
+        UploadLimit uploadLimit, UploadStore store, ILoggerFactory loggers)
     {
         var limit = uploadLimit.Bytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -67,27 +67,38 @@ public static class UploadsApi
         {
             return Problem(413, "upload_too_large", $"uploads are limited to {limit} bytes");
         }
-        var root = Path.Combine(runnerOptions.Value.ResolveWorkDir(), "uploads", chooserId);
-        var paths = new List<string>();
-        for (var i = 0; i < files.Count; i++)
+        var (root, refusal) = store.Reserve(chooserId, chooser.SessionId, files.Count, files.Sum(f => f.Length));
+        if (root is null)
         {
-            // One folder per file, so the page sees the user's own file name.
-            var folder = Directory.CreateDirectory(Path.Combine(root, i.ToString())).FullName;
-            var path = Path.Combine(folder, SafeName(files[i].FileName));
-            await using (var target = File.Create(path))
-            {
-                await files[i].CopyToAsync(target, context.RequestAborted);
-            }
-            paths.Add(path);
+            return Problem(413, "upload_quota", refusal!);
         }
         try
         {
+            var paths = new List<string>();
+            for (var i = 0; i < files.Count; i++)
+            {
+                // One folder per file, so the page sees the user's own file name.
+                var folder = Directory.CreateDirectory(Path.Combine(root, i.ToString())).FullName;
+                var path = Path.Combine(folder, SafeName(files[i].FileName));
+                await using (var target = File.Create(path))
+                {
+                    await files[i].CopyToAsync(target, context.RequestAborted);
+                }
+                paths.Add(path);
+            }
             await broker.AnswerAsync(chooser, paths, context.RequestAborted);
+            store.HandedOver(chooserId);
         }
         catch (Cdp.CdpException ex)
         {
+            store.Release(chooserId);
             loggers.CreateLogger("BrowserIsolation.Runner.Uploads").LogInformation("File chooser {Id} could not take the files: {Message}", chooserId, ex.Message);
             return Problem(409, "chooser_gone", "the page's file input is gone");
+        }
+        catch
+        {
+            store.Release(chooserId);
+            throw;
         }
         return Results.Ok(new { chooserId, files = files.Select(f => new { name = SafeName(f.FileName), size = f.Length }) });
     }

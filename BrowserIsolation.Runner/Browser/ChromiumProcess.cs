@@ -37,19 +37,14 @@ public sealed class ChromiumProcess : IAsyncDisposable
         var profile = System.IO.Path.Combine(workDir, "profile");
         Directory.CreateDirectory(profile);
         // Chromium honours only the last --disable-features/--enable-features: every concern's list goes into one.
-        var args = Policy.ChromiumEgressFlags.MergeFeatureSwitches(BuildArgs(options, width, height, profile).Concat(extraArgs).Concat(options.ExtraArgs))
+        var devShm = SharedMemory.Size();
+        var useDevShm = SharedMemory.UseDevShm(devShm, options.MinDevShmBytes);
+        logger.LogInformation("/dev/shm holds {Size} bytes: Chromium's shared memory goes to {Where}", devShm?.ToString() ?? "no", useDevShm ? "/dev/shm" : "TMPDIR");
+        var args = Policy.ChromiumEgressFlags.MergeFeatureSwitches(BuildArgs(options, width, height, profile, useDevShm).Concat(extraArgs).Concat(options.ExtraArgs))
             .Append("about:blank").ToList();
-        // Everything Chromium writes outside the profile (crash database, NSS db, caches) stays in the work dir too.
-        var environment = new Dictionary<string, string>
-        {
-            ["HOME"] = workDir,
-            ["XDG_CONFIG_HOME"] = System.IO.Path.Combine(workDir, "config"),
-            ["XDG_CACHE_HOME"] = System.IO.Path.Combine(workDir, "cache"),
-            // Chromium's scratch directories (org.chromium.Chromium.*) would otherwise outlive the session in /tmp.
-            ["TMPDIR"] = System.IO.Path.Combine(workDir, "tmp"),
-        };
+        var environment = ChromiumEnvironment.For(workDir);
         Directory.CreateDirectory(environment["TMPDIR"]);
-        var child = PipeSpawn.Start(options.Path, args, System.IO.Path.Combine(workDir, "chromium.log"), environment);
+        var child = PipeSpawn.Start(SharedMemory.Binary(options.Path), args, System.IO.Path.Combine(workDir, "chromium.log"), environment);
         // The orchestrator kills this group too if the runner itself is killed.
         await File.WriteAllTextAsync(System.IO.Path.Combine(workDir, "chromium.pid"), child.Pid.ToString(), cancellationToken);
         var cdp = new CdpConnection(child.CommandWriter, child.EventReader, loggers.CreateLogger<CdpConnection>());
@@ -70,8 +65,12 @@ public sealed class ChromiumProcess : IAsyncDisposable
         }
     }
 
-    internal static IEnumerable<string> BuildArgs(ChromiumOptions options, int width, int height, string profile)
+    internal static IEnumerable<string> BuildArgs(ChromiumOptions options, int width, int height, string profile, bool useDevShm)
     {
+        if (!useDevShm)
+        {
+            yield return SharedMemory.DisableDevShmFlag;
+        }
         if (options.Headless)
         {
             yield return "--headless=new";
@@ -94,7 +93,7 @@ public sealed class ChromiumProcess : IAsyncDisposable
     [
         "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--disable-default-apps", "--disable-extensions", "--disable-breakpad", "--disable-gpu",
-        "--disable-dev-shm-usage", "--disable-quic", "--password-store=basic", "--use-mock-keychain", "--mute-audio",
+        "--disable-quic", "--disable-pings", "--password-store=basic", "--use-mock-keychain", "--mute-audio",
         "--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
         "--disable-ipc-flooding-protection", "--force-color-profile=srgb", "--metrics-recording-only", "--disable-client-side-phishing-detection",
         "--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,InterestFeedContentSuggestions,AutofillServerCommunication",

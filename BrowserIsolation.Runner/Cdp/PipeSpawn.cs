@@ -45,10 +45,8 @@ internal static unsafe partial class PipeSpawn
             Check(posix_spawnattr_setsigdefault(attr, sigset), "setsigdefault");
 
             var argv = ToNative([file, .. args], strings);
-            var inherited = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                .Where(e => !environment.ContainsKey((string)e.Key))
-                .Select(e => $"{e.Key}={e.Value}");
-            var envp = ToNative([.. inherited, .. environment.Select(e => $"{e.Key}={e.Value}")], strings);
+            // Exactly this environment: nothing of ours is inherited (see ChromiumEnvironment).
+            var envp = ToNative([.. environment.Select(e => $"{e.Key}={e.Value}")], strings);
             int pid;
             var rc = posix_spawnp(&pid, file, actions, attr, argv, envp);
             if (rc != 0)

@@ -52,6 +52,9 @@ public static class RunnerPolicyExtensions
         services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<RequestInterceptor>());
         services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<TargetGate>());
         services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<PolicyEnforcer>());
+        services.Configure<Downloads.DownloadQuota>(configuration.GetSection(Downloads.DownloadQuota.Section));
+        services.AddSingleton<Downloads.DownloadGuard>();
+        services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<Downloads.DownloadGuard>());
         services.AddSingleton<BrowserControl>();
         services.AddSingleton<BrowserEvents>();
         services.AddHostedService(sp => sp.GetRequiredService<BrowserEvents>());

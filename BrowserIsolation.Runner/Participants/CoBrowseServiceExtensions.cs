@@ -23,6 +23,9 @@ public static class CoBrowseServiceExtensions
         services.AddSingleton<CopyWatcher>();
         services.AddSingleton<FileChooserBroker>();
         services.AddSingleton<UploadLimit>();
+        services.Configure<UploadQuota>(builder.Configuration.GetSection(UploadQuota.Section));
+        services.AddSingleton<UploadStore>();
+        services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<UploadStore>());
         services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<CopyWatcher>());
         services.AddSingleton<IBrowserConcern>(sp => sp.GetRequiredService<FileChooserBroker>());
         return builder;

@@ -60,6 +60,7 @@ public sealed class ContentSite : IAsyncDisposable
             return Results.Ok();
         });
         app.MapGet("/download", () => Results.File("secret-report"u8.ToArray(), "application/octet-stream", "report.bin"));
+        app.MapGet("/download-bytes/{size:int}", (int size) => Results.File(new byte[Math.Clamp(size, 0, 16 << 20)], "application/octet-stream", $"{size}.bin"));
         app.MapGet("/{**path}", (string? path) => site._pages.TryGetValue("/" + path, out var html)
             ? Results.Content(html, "text/html; charset=utf-8")
             : Results.NotFound());

@@ -8,6 +8,10 @@ public static class RunnerLeftovers
     public static IReadOnlyList<string> RunnerDirs(string workRoot) =>
         Directory.Exists(workRoot) ? [.. Directory.EnumerateDirectories(workRoot)] : [];
 
+    /// <summary>The work directory of the runner serving <paramref name="sessionId"/> (its runner.json names the session).</summary>
+    public static string RunnerDirOf(string workRoot, string sessionId) => RunnerDirs(workRoot)
+        .Single(d => TryRead(Path.Combine(d, "runner.json"))?.Contains(sessionId, StringComparison.Ordinal) == true);
+
     /// <summary>From runner.json once ready, else from runner.pid, written when the process was spawned.</summary>
     public static int? RunnerPid(string runnerDir) => TryRead(Path.Combine(runnerDir, "runner.json")) is { } json
         ? JsonDocument.Parse(json).RootElement.GetProperty("Pid").GetInt32()

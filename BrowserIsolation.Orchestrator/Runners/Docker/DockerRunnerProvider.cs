@@ -32,6 +32,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     private readonly ILogger<DockerRunnerProvider> _logger;
     private readonly RunnerContainerTemplate _template;
     private readonly RunnerPolicyEnvironment? _policy;
+    private readonly IConfiguration _configuration;
     private readonly HostPortAllocator _ports;
     private readonly HttpClient _health;
     private readonly ContainerExitWatcher _watcher;
@@ -42,6 +43,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     {
         _docker = docker;
         _policy = policy;
+        _configuration = configuration;
         _options = options.Value;
         _startTimeout = runnerOptions.Value.StartTimeout;
         _logger = logger;
@@ -185,6 +187,8 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         var spec = _template.CreateSpec(request, token, mediaPort, httpPort);
         // The URL policy defaults and egress allow/deny lists, as for process runners.
         spec.Env?.AddRange(_policy?.Build().Select(e => $"{e.Key}={e.Value}") ?? []);
+        // The disk quotas. Nothing else of the orchestrator's configuration: its secrets never reach a container.
+        spec.Env?.AddRange(RunnerSettings.From(_configuration, RunnerSettings.DockerSections).Select(e => $"{e.Key}={e.Value}"));
 
         ContainerCreated created;
         try

@@ -7,9 +7,22 @@ internal static partial class ProcessGroup
 {
     public const int SigTerm = 15, SigKill = 9;
 
-    public static void Signal(int pid, int signal) => _ = kill(pid, signal);
+    /// <summary>Never pid 0, 1 or below: kill(0), kill(-1) and kill(1) would reach our own group, every process, or init.</summary>
+    public static void Signal(int pid, int signal)
+    {
+        if (pid > 1)
+        {
+            _ = kill(pid, signal);
+        }
+    }
 
-    public static void SignalGroup(int pgid, int signal) => _ = kill(-pgid, signal);
+    public static void SignalGroup(int pgid, int signal)
+    {
+        if (pgid > 1)
+        {
+            _ = kill(-pgid, signal);
+        }
+    }
 
     /// <summary>A zombie (dead, not yet reaped: its parent died and init does not reap, as in some sandboxes) is dead.</summary>
     public static bool IsAlive(int pid) => pid > 0 && (kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == 1 /* EPERM */) && !IsZombie(pid);

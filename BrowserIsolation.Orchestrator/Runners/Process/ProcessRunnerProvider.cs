@@ -10,13 +10,19 @@ namespace BrowserIsolation.Orchestrator.Runners.Process;
 /// <summary>
 /// The embedded default: one BrowserIsolation.Runner process per session on this machine, each in its own
 /// session/process group, with its Chromium in another. Ending a runner ends both groups and deletes its work dir.
+/// A runner inherits nothing from the orchestrator (<see cref="RunnerEnvironment"/>); its files are private
+/// (<see cref="PrivateWorkRoot"/>).
 /// </summary>
 public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogger<ProcessRunnerProvider> logger,
-    RunnerPolicyEnvironment? policy = null)
+    RunnerPolicyEnvironment? policy = null, IConfiguration? configuration = null)
     : IRunnerProvider, IAsyncDisposable
 {
     private const string ReadyMarker = "BI_RUNNER_READY ";
     private readonly ConcurrentDictionary<string, RunnerProcess> _runners = new();
+    private readonly PrivateWorkRoot _root = new(options.Value.Process.WorkRoot);
+    private readonly RunnerCleanup _cleanup = new(Path.GetFullPath(options.Value.Process.RunnerPath), logger);
+    // Built without one (tests), the runner settings come from this process's environment.
+    private readonly IConfiguration _configuration = configuration ?? new ConfigurationBuilder().AddEnvironmentVariables().Build();
 
     public string Name => "process";
 
@@ -38,34 +44,20 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
             throw new RunnerStartException($"runner not found at {Process.RunnerPath}; build BrowserIsolation.Orchestrator or set Runner:Process:RunnerPath");
         }
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-        var workDir = Path.Combine(Process.WorkRoot, request.RunnerId);
-        var start = new ProcessStartInfo("setsid")
+        var workDir = _root.CreateRunnerDirectory(request.RunnerId);
+        var start = StartInfo(request, workDir);
+        System.Diagnostics.Process process;
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { DotnetPath(), "exec", Process.RunnerPath, "--urls", "http://127.0.0.1:0" })
-        {
-            start.ArgumentList.Add(arg);
+            process = System.Diagnostics.Process.Start(start) ?? throw new RunnerStartException("could not start the runner process");
         }
-        start.Environment["Runner__Id"] = request.RunnerId;
-        start.Environment["Runner__Token"] = token;
-        start.Environment["Runner__Width"] = request.Width.ToString();
-        start.Environment["Runner__Height"] = request.Height.ToString();
-        start.Environment["Runner__WorkDir"] = workDir;
-        start.Environment["Runner__ParentPid"] = Process.ExitWithOrchestrator ? Environment.ProcessId.ToString() : "0";
-        start.Environment["Chromium__Path"] = options.Value.ChromiumPath;
-        start.Environment["OTEL_SERVICE_NAME"] = "browserisolation-runner";
-        policy?.ApplyTo(start.Environment);
-        start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment.Remove("PORT");
-
-        var process = System.Diagnostics.Process.Start(start) ?? throw new RunnerStartException("could not start the runner process");
+        catch
+        {
+            Directory.Delete(workDir, recursive: true);
+            throw;
+        }
         // Recorded at once, so a runner still starting when this orchestrator dies can be found and ended.
-        Directory.CreateDirectory(workDir);
-        await File.WriteAllTextAsync(Path.Combine(workDir, "runner.pid"), process.Id.ToString(), CancellationToken.None);
+        await PrivateWorkRoot.WriteFileAsync(Path.Combine(workDir, "runner.pid"), process.Id.ToString());
         var runner = new RunnerProcess(request.RunnerId, process, workDir);
         _runners[request.RunnerId] = runner;
         process.EnableRaisingEvents = true;
@@ -77,14 +69,17 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
         timeout.CancelAfter(options.Value.StartTimeout);
         try
         {
+            // The token goes over standard input, never through the environment or the command line.
+            await process.StandardInput.WriteLineAsync(token.AsMemory(), timeout.Token);
+            process.StandardInput.Close();
             var address = await runner.Ready.Task.WaitAsync(timeout.Token);
             var instance = new RunnerInstance(request.RunnerId, new Uri(address), token, Name, DateTimeOffset.UtcNow, request.Labels);
             runner.Instance = instance;
-            await File.WriteAllTextAsync(Path.Combine(workDir, "runner.json"),
-                JsonSerializer.Serialize(new RunnerRecord(process.Id, instance)), CancellationToken.None);
+            await PrivateWorkRoot.WriteFileAsync(Path.Combine(workDir, "runner.json"),
+                JsonSerializer.Serialize(new RunnerRecord(process.Id, instance, ProcessIdentity.StartTicks(process.Id))));
             return instance;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
         {
             var tail = runner.Tail();
             await StopAsync(request.RunnerId, CancellationToken.None);
@@ -94,24 +89,57 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
         }
     }
 
+    /// <summary>An empty environment but for the host basics, the runner settings and the runner's own; see <see cref="RunnerEnvironment"/>.</summary>
+    private ProcessStartInfo StartInfo(RunnerStartRequest request, string workDir)
+    {
+        var start = new ProcessStartInfo("setsid")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { DotnetPath(), "exec", Path.GetFullPath(Process.RunnerPath), "--urls", "http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var env = start.Environment;
+        RunnerEnvironment.KeepOnlyHostBasics(env);
+        foreach (var (key, value) in RunnerSettings.From(_configuration, RunnerSettings.ProcessSections))
+        {
+            env[key] = value;
+        }
+        env["Runner__Id"] = request.RunnerId;
+        env["Runner__TokenSource"] = "stdin";
+        env["Runner__Width"] = request.Width.ToString();
+        env["Runner__Height"] = request.Height.ToString();
+        env["Runner__WorkDir"] = workDir;
+        env["Runner__ParentPid"] = Process.ExitWithOrchestrator ? Environment.ProcessId.ToString() : "0";
+        env["Chromium__Path"] = options.Value.ChromiumPath;
+        env["OTEL_SERVICE_NAME"] = "browserisolation-runner";
+        policy?.ApplyTo(env);
+        return start;
+    }
+
     public async Task StopAsync(string runnerId, CancellationToken cancellationToken)
     {
         if (_runners.TryGetValue(runnerId, out var runner))
         {
             // Two stops may race (a cancelled start and shutdown): only the one that removes it disposes the Process.
             runner.Stopping = true;
-            await StopProcessAsync(runner.Pid, runner.WorkDir, () => runner.HasExited, cancellationToken);
+            await StopProcessAsync(runner.HasExited ? 0 : runner.Pid, runner.WorkDir, () => runner.HasExited);
             if (_runners.TryRemove(new KeyValuePair<string, RunnerProcess>(runnerId, runner)))
             {
                 runner.Process.Dispose();
             }
             return;
         }
-        // Adopted after a restart: we only know it from its runner.json.
-        var workDir = Path.Combine(Process.WorkRoot, runnerId);
-        if (ReadRecord(workDir) is { } record)
+        // Adopted after a restart: we only know it from its runner.json, and signal it only if /proc shows it is that runner.
+        var workDir = Path.Combine(_root.Path, runnerId);
+        if (PrivateWorkRoot.IsOurs(workDir) && ReadRecord(workDir) is { } record)
         {
-            await StopProcessAsync(record.Pid, workDir, () => !ProcessGroup.IsAlive(record.Pid), cancellationToken);
+            var pid = _cleanup.IsRunner(record.Pid, runnerId, record.StartTicks) ? record.Pid : 0;
+            await StopProcessAsync(pid, workDir, () => !ProcessGroup.IsAlive(pid));
         }
     }
 
@@ -122,79 +150,61 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
     private void EndAbandonedStart(string dir)
     {
         var pidFile = Path.Combine(dir, "runner.pid");
-        if (_runners.ContainsKey(Path.GetFileName(dir)) || !int.TryParse(TryRead(pidFile), out var pid) ||
+        var runnerId = Path.GetFileName(dir);
+        if (_runners.ContainsKey(runnerId) || PrivateWorkRoot.ReadFile(pidFile) is not { } text ||
             DateTime.UtcNow - File.GetLastWriteTimeUtc(pidFile) < options.Value.StartTimeout + TimeSpan.FromSeconds(5))
         {
             return;
         }
-        logger.LogWarning("Ending runner {RunnerId} (pid {Pid}): it never became ready for any orchestrator", Path.GetFileName(dir), pid);
-        KillLeftovers(pid, dir);
+        var pid = int.TryParse(text, out var p) && _cleanup.IsRunner(p, runnerId) ? p : 0;
+        if (pid > 0)
+        {
+            logger.LogWarning("Ending runner {RunnerId} (pid {Pid}): it never became ready for any orchestrator", runnerId, pid);
+        }
+        else
+        {
+            logger.LogWarning("Removing {Dir}: its runner.pid ({Text}) names no runner of ours", dir, text.Length > 20 ? text[..20] : text);
+        }
+        _cleanup.KillLeftovers(pid, dir);
     }
 
     /// <summary>SIGTERM lets the runner close Chromium and delete its profile; what is left after 5 s is killed.</summary>
-    private async Task StopProcessAsync(int pid, string workDir, Func<bool> hasExited, CancellationToken cancellationToken)
+    private async Task StopProcessAsync(int pid, string workDir, Func<bool> hasExited)
     {
         ProcessGroup.Signal(pid, ProcessGroup.SigTerm);
         var deadline = Stopwatch.StartNew();
-        while (!hasExited() && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        while (pid > 1 && !hasExited() && deadline.Elapsed < TimeSpan.FromSeconds(5))
         {
             await Task.Delay(50, CancellationToken.None);
         }
-        KillLeftovers(pid, workDir);
-    }
-
-    private void KillLeftovers(int pid, string workDir)
-    {
-        ProcessGroup.SignalGroup(pid, ProcessGroup.SigKill);
-        var chromiumPid = int.TryParse(TryRead(Path.Combine(workDir, "chromium.pid")), out var c) ? c : 0;
-        if (chromiumPid > 0)
-        {
-            ProcessGroup.SignalGroup(chromiumPid, ProcessGroup.SigKill);
-        }
-        // A Chromium that outlives its runner writes its profile on the way out: delete only once it is gone,
-        // and once more if a late write brought the directory back.
-        for (var wait = 0; wait < 40 && (ProcessGroup.IsAlive(pid) || ProcessGroup.IsAlive(chromiumPid)); wait++)
-        {
-            Thread.Sleep(50);
-        }
-        for (var attempt = 0; attempt < 2; attempt++)
-        {
-            DeleteWorkDir(workDir);
-            Thread.Sleep(200);
-        }
-    }
-
-    private void DeleteWorkDir(string workDir)
-    {
-        for (var attempt = 0; attempt < 10 && Directory.Exists(workDir); attempt++)
-        {
-            try
-            {
-                Directory.Delete(workDir, recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                logger.LogDebug(ex, "Retrying delete of {WorkDir}", workDir);
-                Thread.Sleep(100);
-            }
-        }
+        _cleanup.KillLeftovers(pid, workDir);
     }
 
     public Task<IReadOnlyList<RunnerInstance>> ListAsync(CancellationToken cancellationToken)
     {
         var alive = new List<RunnerInstance>();
-        if (Directory.Exists(Process.WorkRoot))
+        if (!Directory.Exists(_root.Path))
         {
-            foreach (var dir in Directory.EnumerateDirectories(Process.WorkRoot))
+            return Task.FromResult<IReadOnlyList<RunnerInstance>>(alive);
+        }
+        if (!PrivateWorkRoot.IsOurs(_root.Path))
+        {
+            logger.LogError("Runner:Process:WorkRoot {Root} is a symlink or belongs to another user: its runners are ignored", _root.Path);
+            return Task.FromResult<IReadOnlyList<RunnerInstance>>(alive);
+        }
+        foreach (var dir in Directory.EnumerateDirectories(_root.Path))
+        {
+            if (!PrivateWorkRoot.IsOurs(dir))
             {
-                if (ReadRecord(dir) is { } record && ProcessGroup.IsAlive(record.Pid))
-                {
-                    alive.Add(record.Instance);
-                }
-                else
-                {
-                    EndAbandonedStart(dir);
-                }
+                logger.LogWarning("Ignoring {Dir} in the runner work root: a symlink or another user's", dir);
+            }
+            else if (ReadRecord(dir) is { } record && _cleanup.IsRunner(record.Pid, Path.GetFileName(dir), record.StartTicks))
+            {
+                alive.Add(record.Instance);
+            }
+            else
+            {
+                EndAbandonedStart(dir);
             }
         }
         return Task.FromResult<IReadOnlyList<RunnerInstance>>(alive);
@@ -212,7 +222,7 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
         logger.LogWarning("Runner {RunnerId} exited unexpectedly with code {Code}", runner.Id, code);
         // Report first (the session goes to error at once), then reclaim what the runner left.
         RunnerExited?.Invoke(new RunnerExit(runner.Id, $"runner exited unexpectedly (code {code}). {runner.Tail()}".Trim()));
-        KillLeftovers(runner.Pid, runner.WorkDir);
+        _cleanup.KillLeftovers(runner.Pid, runner.WorkDir);
     }
 
     private string DotnetPath()
@@ -229,23 +239,11 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
         return Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
     }
 
-    private static string? TryRead(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path).Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
     private static RunnerRecord? ReadRecord(string workDir)
     {
         try
         {
-            return TryRead(Path.Combine(workDir, "runner.json")) is { } json ? JsonSerializer.Deserialize<RunnerRecord>(json) : null;
+            return PrivateWorkRoot.ReadFile(Path.Combine(workDir, "runner.json")) is { } json ? JsonSerializer.Deserialize<RunnerRecord>(json) : null;
         }
         catch (JsonException)
         {
@@ -262,5 +260,6 @@ public sealed class ProcessRunnerProvider(IOptions<RunnerOptions> options, ILogg
         await Task.WhenAll(_runners.Keys.Select(id => StopAsync(id, CancellationToken.None)));
     }
 
-    private sealed record RunnerRecord(int Pid, RunnerInstance Instance);
+    /// <param name="StartTicks">the runner's start in /proc/pid/stat, so a reused pid is never taken for it.</param>
+    private sealed record RunnerRecord(int Pid, RunnerInstance Instance, long? StartTicks);
 }

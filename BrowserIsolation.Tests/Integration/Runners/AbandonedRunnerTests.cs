@@ -15,8 +15,12 @@ public sealed class AbandonedRunnerTests
     public async Task ListingEndsARunnerThatNeverBecameReadyForAnyone()
     {
         var root = Directory.CreateTempSubdirectory("bi-abandoned-").FullName;
-        // Stands in for a runner process: its own process group, as process runners have.
-        using var orphan = Process.Start(new ProcessStartInfo("setsid", ["sleep", "600"]) { UseShellExecute = false })!;
+        // Stands in for a runner process as /proc shows one: its own process group, the runner dll on its command line,
+        // its id in its environment (a pid that is not a runner is never signalled).
+        var runnerPath = Path.Combine(root, "BrowserIsolation.Runner.dll");
+        var start = new ProcessStartInfo("setsid", ["sh", "-c", "sleep 600; :", runnerPath]) { UseShellExecute = false };
+        start.Environment["Runner__Id"] = "r-abandoned";
+        using var orphan = Process.Start(start)!;
         try
         {
             var dir = Directory.CreateDirectory(Path.Combine(root, "r-abandoned")).FullName;
@@ -25,7 +29,7 @@ public sealed class AbandonedRunnerTests
             var provider = new ProcessRunnerProvider(Options.Create(new RunnerOptions
             {
                 StartTimeout = TimeSpan.FromSeconds(1),
-                Process = new ProcessRunnerOptions { WorkRoot = root },
+                Process = new ProcessRunnerOptions { WorkRoot = root, RunnerPath = runnerPath },
             }), NullLogger<ProcessRunnerProvider>.Instance);
 
             // Too young: its starter may still be waiting for it.
