@@ -26,13 +26,15 @@ var orchestrator = builder.AddProject<Projects.BrowserIsolation_Orchestrator>("o
 
 if (builder.ExecutionContext.IsRunMode)
 {
-    // coturn on this machine: listens on UDP and TCP 3478 and relays media over 49160-49200/udp.
+    // coturn on this machine: listens on UDP and TCP 3478 and relays media over 49160-49200/udp. Its rules (REST
+    // credentials, no TCP relays, no relays to loopback/private/link-local peers) are the repository's
+    // turn/turnserver.conf, the same file the docs give operators; only ports and the secret are set here.
     var turn = builder.AddContainer("turn", "coturn/coturn", "4.6")
         .WithEndpoint(port: 3478, targetPort: 3478, scheme: "turn", name: "turn-udp", isProxied: false, protocol: ProtocolType.Udp)
         .WithEndpoint(port: 3478, targetPort: 3478, scheme: "turn", name: "turn-tcp", isProxied: false, protocol: ProtocolType.Tcp)
         .WithContainerRuntimeArgs("-p", "49160-49200:49160-49200/udp")
-        .WithArgs("-n", "--log-file=stdout", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint", "--realm=browserisolation",
-            "--listening-port=3478", "--min-port=49160", "--max-port=49200", "--use-auth-secret")
+        .WithBindMount("../turn/turnserver.conf", "/etc/coturn/turnserver.conf", isReadOnly: true)
+        .WithArgs("-c", "/etc/coturn/turnserver.conf", "--log-file=stdout", "--listening-port=3478", "--min-port=49160", "--max-port=49200")
         .WithArgs(ReferenceExpression.Create($"--static-auth-secret={turnSecret}"));
     var turnUdp = turn.GetEndpoint("turn-udp");
     var turnTcp = turn.GetEndpoint("turn-tcp");

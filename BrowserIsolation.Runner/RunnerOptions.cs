@@ -27,6 +27,15 @@ public sealed class RunnerOptions
     /// <summary>Input events accepted per client per second (token bucket; bursts of twice that).</summary>
     public int MaxInputEventsPerSecond { get; set; } = 400;
 
+    /// <summary>
+    /// Messages of any type accepted per client connection per second (bursts of twice that); control, viewport,
+    /// paste and frames messages count 10. Excess messages get a <c>rate_limited</c> error.
+    /// </summary>
+    public int MaxClientMessagesPerSecond { get; set; } = 400;
+
+    /// <summary>A client over its message rate for this long without slowing down is disconnected (close reason <c>rate_limited</c>).</summary>
+    public TimeSpan ClientFloodDisconnect { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Tabs a session may have open; more (control API or popups) are refused.</summary>
     public int MaxTabs { get; set; } = 20;
 

@@ -43,8 +43,14 @@ public static class SignalingApi
             using var content = new StringContent(offer.Sdp!, Encoding.UTF8);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/sdp");
             // A join token names the participant; the query may only do so without one (auth off).
-            var participant = context.GetCaller()?.Participant?.ParticipantId ?? context.Request.Query["participant"].ToString();
+            var caller = context.GetCaller();
+            var participant = caller?.Participant?.ParticipantId ?? context.Request.Query["participant"].ToString();
             var path = participant.Length is > 0 and <= 64 ? $"webrtc/offer?participant={Uri.EscapeDataString(participant)}" : "webrtc/offer";
+            // The runner closes the peer when the join token expires (docs/security.md, "Open connections").
+            if (caller?.Token is { } token)
+            {
+                path += (path.Contains('?') ? "&" : "?") + $"expires={token.ExpiresAt}";
+            }
             using var response = await runners.SendAsync(session, HttpMethod.Post, path, content, cancellationToken);
             var body = await RunnerResponseBody.ReadStringAsync(response.Content, MaxOfferBytes * 4, cancellationToken);
             var type = response.Content.Headers.ContentType?.MediaType ?? "application/sdp";
@@ -95,8 +101,8 @@ public static class SignalingApi
     }
 
     /// <summary>ICE servers for the client, with short-lived TURN credentials when a TURN secret is configured.</summary>
-    private static async Task<IResult> GetIceServers(string id, SessionService sessions, IOptions<IceOptions> options, TimeProvider time,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> GetIceServers(string id, HttpContext context, SessionService sessions, IOptions<IceOptions> options,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         if (await sessions.GetAsync(id, cancellationToken) is not { IsActive: true })
         {
@@ -110,8 +116,11 @@ public static class SignalingApi
         }
         if (o.Urls.Length > 0 && o.Secret.Length > 0)
         {
-            var expires = time.GetUtcNow() + o.CredentialLifetime;
-            var (username, credential) = TurnCredentials.Create(o.Secret, id, expires);
+            // Per participant and never longer than the join token (or Turn:CredentialLifetime, at most).
+            var caller = context.GetCaller();
+            var participant = caller?.Participant?.ParticipantId ?? "operator";
+            var (username, credential, _) = TurnCredentials.ForParticipant(o.Secret, id, participant, time.GetUtcNow(), o.CredentialLifetime,
+                caller?.Token?.Expires);
             servers.Add(new { urls = o.Urls, username, credential });
         }
         return Results.Ok(new { iceServers = servers });

@@ -52,6 +52,6 @@ public static class StreamApi
             return;
         }
         using var client = await context.WebSockets.AcceptWebSocketAsync();
-        await relay.RelayAsync(client, runner, session!, participant.ParticipantId, context.RequestAborted);
+        await relay.RelayAsync(client, runner, session!, participant.ParticipantId, context.RequestAborted, caller?.Token?.Expires);
     }
 }

@@ -41,10 +41,22 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         }
     }
 
-    public async Task RelayAsync(WebSocket client, ClientWebSocket runner, Session session, string participantId, CancellationToken requestAborted)
+    /// <summary>The close reason (and error code) when the join token's expiry ends the relay.</summary>
+    public const string TokenExpired = "token_expired";
+
+    /// <param name="expires">the join token's expiry: the relay ends then, with a <c>token_expired</c> error.</param>
+    public async Task RelayAsync(WebSocket client, ClientWebSocket runner, Session session, string participantId, CancellationToken requestAborted,
+        DateTimeOffset? expires = null)
     {
         using var registration = connections.Register(session.SessionId, participantId);
         await sessions.TouchAsync(session.SessionId);
+        using var expiry = new CancellationTokenSource();
+        if (expires is { } end)
+        {
+            var due = end - DateTimeOffset.UtcNow;
+            expiry.CancelAfter(due > TimeSpan.Zero ? due : TimeSpan.Zero);
+        }
+        using var onExpiry = expiry.Token.Register(runner.Abort);
         // Cancelling a pending WebSocket call aborts the socket, so the pumps run uncancelled and end when a side
         // closes; a session end aborts only the runner side, then the client gets a status and a clean close.
         using var onSessionEnd = registration.SessionEnded.Register(runner.Abort);
@@ -53,7 +65,20 @@ public sealed class WebSocketRelay(SessionConnections connections, SessionServic
         var down = WebSocketPump.RunAsync(runner, client);
         try
         {
-            if (await Task.WhenAny(up, down) == down)
+            var first = await Task.WhenAny(up, down);
+            if (expiry.IsCancellationRequested)
+            {
+                await TrySendAsync(client, JsonSerializer.Serialize(new
+                {
+                    type = "error", code = TokenExpired, message = "your join token expired; join again with a new one",
+                }, JsonSerializerOptions.Web));
+                await WebSocketPump.CloseAsync(client, TokenExpired, WebSocketCloseStatus.PolicyViolation);
+                await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+                client.Abort();
+                await Task.WhenAll(up, down);
+                return;
+            }
+            if (first == down)
             {
                 // The runner side ended: say why, from the store (removed, deleted, timed out, or the browser died).
                 if (await RemovedAsync(session.SessionId, participantId))

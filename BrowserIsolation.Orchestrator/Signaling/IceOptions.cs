@@ -11,8 +11,11 @@ public sealed class IceOptions
     /// <summary>Shared secret of coturn's <c>--use-auth-secret</c>; credentials are derived per client.</summary>
     public string Secret { get; set; } = "";
 
-    /// <summary>How long a TURN credential is valid.</summary>
-    public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// Longest life of a TURN credential; a join token's credential also ends with the token. coturn's REST scheme
+    /// cannot revoke one, so this bounds how long a removed participant keeps a relay (docs/security.md).
+    /// </summary>
+    public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Plain STUN URLs, given without credentials.</summary>
     public string[] StunUrls { get; set; } = [];

@@ -12,4 +12,20 @@ public static class TurnCredentials
         var credential = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(username)));
         return (username, credential);
     }
+
+    /// <summary>
+    /// One participant's credential (<c>expiry:session:participant</c>, so coturn's log names who relays), valid for
+    /// <paramref name="lifetime"/> but never beyond the join token's own expiry.
+    /// </summary>
+    public static (string Username, string Credential, DateTimeOffset Expires) ForParticipant(string secret, string sessionId,
+        string participantId, DateTimeOffset now, TimeSpan lifetime, DateTimeOffset? tokenExpires)
+    {
+        var expires = now + lifetime;
+        if (tokenExpires is { } token && token < expires)
+        {
+            expires = token;
+        }
+        var (username, credential) = Create(secret, $"{sessionId}:{participantId}", expires);
+        return (username, credential, expires);
+    }
 }

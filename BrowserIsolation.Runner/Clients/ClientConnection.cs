@@ -17,6 +17,7 @@ public sealed class ClientConnection : IAsyncDisposable
     private readonly Channel<string> _events = Channel.CreateBounded<string>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly CancellationTokenSource _closing = new();
     private ScreenFrame? _pendingFrame;
+    private (WebSocketCloseStatus Status, string Reason) _closeStatus = (WebSocketCloseStatus.NormalClosure, "bye");
     private long _framesSent;
     private long _bytesSent;
 
@@ -158,6 +159,13 @@ public sealed class ClientConnection : IAsyncDisposable
 
     public void Close() => _closing.Cancel();
 
+    /// <summary>Ends the connection with this close status and reason (abuse), instead of a normal close.</summary>
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        _closeStatus = (status, reason);
+        Close();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Close();
@@ -166,7 +174,7 @@ public sealed class ClientConnection : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
             {
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+                await _socket.CloseAsync(_closeStatus.Status, _closeStatus.Reason, timeout.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
             {

@@ -128,6 +128,7 @@ public sealed class ClientHub
     private async Task ReceiveAsync(ClientConnection client)
     {
         var limiter = new InputRateLimiter(_options.MaxInputEventsPerSecond);
+        var messages = new MessageRateLimiter(_options.MaxClientMessagesPerSecond, _options.ClientFloodDisconnect);
         await foreach (var message in client.ReadMessagesAsync(_options.MaxClientMessageBytes))
         {
             if (message.ErrorCode is not null)
@@ -137,7 +138,7 @@ public sealed class ClientHub
             }
             try
             {
-                HandleText(client, message.Text, limiter);
+                HandleText(client, message.Text, limiter, messages);
             }
             catch (InputException ex)
             {
@@ -154,9 +155,21 @@ public sealed class ClientHub
         }
     }
 
-    private void HandleText(ClientConnection client, ReadOnlyMemory<byte> text, InputRateLimiter limiter)
+    private void HandleText(ClientConnection client, ReadOnlyMemory<byte> text, InputRateLimiter limiter, MessageRateLimiter messages)
     {
         using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
+        var type = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("type", out var t)
+            && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        if (!messages.TryTake(MessageRateLimiter.CostOf(type)))
+        {
+            if (messages.IsSustainedFlood)
+            {
+                _logger.LogWarning("Client {Client} ({Participant}) flooded for {Seconds} s: disconnected", client.Id, client.Participant,
+                    messages.SustainedFlood.TotalSeconds);
+                client.Close(WebSocketCloseStatus.PolicyViolation, "rate_limited");
+            }
+            throw new InputException("rate_limited", $"more than {messages.PerSecond} messages per second on this connection");
+        }
         if (ClientControl.TryHandle(client, document.RootElement, _frames))
         {
             return;

@@ -8,8 +8,8 @@ namespace BrowserIsolation.Runner.WebRtc;
 
 /// <summary>
 /// The runner's one UDP socket, shared by every peer. Datagrams are demultiplexed per RFC 7983 by their first
-/// byte: 0-3 STUN (routed by the local ufrag in USERNAME), 20-63 DTLS and 128-191 RTP/RTCP (routed by the source
-/// address, which must have passed a connectivity check). Anything else, or anything unroutable, is counted and
+/// byte: 0-3 STUN (requests routed by the local ufrag in USERNAME, responses to a peer's own checks by transaction
+/// id), 20-63 DTLS and 128-191 RTP/RTCP (routed by the source address, which must have passed a connectivity check). Anything else, or anything unroutable, is counted and
 /// dropped; a failing handler is logged, never fatal.
 /// </summary>
 public sealed class MediaPort : IDisposable
@@ -21,6 +21,7 @@ public sealed class MediaPort : IDisposable
     private readonly Thread _receiver;
     private readonly ConcurrentDictionary<string, IMediaPortPeer> _byUfrag = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IPEndPoint, IMediaPortPeer> _byEndPoint = new();
+    private readonly ConcurrentDictionary<string, IMediaPortPeer> _byTransaction = new(StringComparer.Ordinal);
     private volatile bool _disposed;
     private long _received;
     private long _stun;
@@ -98,7 +99,19 @@ public sealed class MediaPort : IDisposable
                 _byEndPoint.TryRemove(entry);
             }
         }
+        foreach (var entry in _byTransaction)
+        {
+            if (ReferenceEquals(entry.Value, peer))
+            {
+                _byTransaction.TryRemove(entry);
+            }
+        }
     }
+
+    /// <summary>The peer sent a Binding request with this transaction id (hex): its response goes to the peer.</summary>
+    public void ExpectResponse(string transactionId, IMediaPortPeer peer) => _byTransaction[transactionId] = peer;
+
+    public void ForgetResponse(string transactionId) => _byTransaction.TryRemove(transactionId, out _);
 
     /// <summary>After a valid check from this address, its DTLS and RTCP go to this peer.</summary>
     public void BindEndPoint(IPEndPoint source, IMediaPortPeer peer) => _byEndPoint[source] = peer;
@@ -189,7 +202,24 @@ public sealed class MediaPort : IDisposable
     private void HandleStun(Span<byte> data, IPEndPoint source)
     {
         Interlocked.Increment(ref _stun);
-        if (!StunMessage.TryParse(data, out var message) || message.Username is not { } username)
+        if (!StunMessage.TryParse(data, out var message))
+        {
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+        if (message.IsSuccessResponse || message.IsErrorResponse)
+        {
+            if (_byTransaction.TryGetValue(Convert.ToHexString(message.TransactionId), out var asker))
+            {
+                asker.OnStun(message, source);
+            }
+            else
+            {
+                Interlocked.Increment(ref _dropped);
+            }
+            return;
+        }
+        if (message.Username is not { } username)
         {
             Interlocked.Increment(ref _dropped);
             return;

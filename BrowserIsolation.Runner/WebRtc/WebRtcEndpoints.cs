@@ -85,12 +85,20 @@ public static class WebRtcEndpoints
         try
         {
             var participant = request.Query["participant"].ToString();
-            var peer = service.AcceptOffer(sdp, participant.Length is > 0 and <= 64 ? participant : null);
+            // The orchestrator passes the join token's expiry (Unix seconds): the peer closes then.
+            DateTimeOffset? expires = long.TryParse(request.Query["expires"], out var unix) && unix > 0
+                ? DateTimeOffset.FromUnixTimeSeconds(Math.Min(unix, 253402300799)) : null;
+            var peer = service.AcceptOffer(sdp, participant.Length is > 0 and <= 64 ? participant : null, expires);
             return new SdpResult(peer.Answer.Sdp, "/webrtc/peers/" + peer.Id);
         }
         catch (SdpException e)
         {
             return Problem(400, "Invalid offer", e.Message);
+        }
+        catch (WebRtcCapacityException e) when (e.PerParticipant)
+        {
+            return Results.Problem(statusCode: 429, title: "Too many peers", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["code"] = "peer_limit" });
         }
         catch (WebRtcCapacityException e)
         {

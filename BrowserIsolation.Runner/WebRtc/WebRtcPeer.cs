@@ -31,7 +31,7 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
         Answer = answer;
         _port = port;
         _logger = logger;
-        _ice = new IceLiteAgent(local, answer.RemoteIceUfrag, consentTimeout);
+        _ice = new IceLiteAgent(local, answer.RemoteIceUfrag, answer.RemoteIcePwd, consentTimeout);
         _dtls = new DtlsTransport(dtls, answer.LocalDtlsRole, answer.RemoteFingerprint, SendToRemote, mtu);
         _dtls.Connected += OnDtlsConnected;
         _dtls.Failed += (_, reason) => Close("DTLS failed: " + reason);
@@ -105,14 +105,21 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
             return;
         }
         var result = _ice.Handle(message, source);
-        if (result.Response is { } response)
+        if (result.CheckRetired is { } retired)
         {
-            _port.Send(response, source);
+            _port.ForgetResponse(retired);
         }
-        if (!result.IsValid)
+        if (result.CheckSent is { } sent)
         {
+            _port.ExpectResponse(sent, this);
+        }
+        if (!result.Confirmed)
+        {
+            // Not (yet) an address that answered our own check: at most our answer or our check goes to it.
+            SendReplies(result, source);
             return;
         }
+        // Route its DTLS and RTCP to us before the browser hears its check succeeded (it starts DTLS then).
         _port.BindEndPoint(source, this);
         if (State == WebRtcPeerState.Closed)
         {
@@ -133,9 +140,18 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
             }
             _logger.LogDebug("Peer {Peer}: ICE selected {Remote} (nominated {Nominated})", Id, selected, _ice.IsNominated);
         }
+        SendReplies(result, source);
         if (startDtls)
         {
             _dtls.Start();
+        }
+    }
+
+    private void SendReplies(IceCheckResult result, IPEndPoint source)
+    {
+        foreach (var reply in result.Replies ?? [])
+        {
+            _port.Send(reply, source);
         }
     }
 

@@ -17,6 +17,7 @@ public sealed class WebRtcService : IDisposable
     private readonly IWebRtcMediaSource? _media;
     private readonly ConcurrentDictionary<string, WebRtcPeer> _peers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IDisposable> _attachments = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Timer> _expiries = new(StringComparer.Ordinal);
     private readonly Timer _sweeper;
     private readonly Lock _admission = new();
     private long _peersCreated;
@@ -41,6 +42,9 @@ public sealed class WebRtcService : IDisposable
         _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>The close reason of a peer whose join token expired.</summary>
+    public const string TokenExpired = "token_expired";
+
     public DtlsContext Context { get; }
 
     public MediaPort Port { get; }
@@ -57,8 +61,11 @@ public sealed class WebRtcService : IDisposable
 
     public WebRtcPeer? FindPeer(string id) => _peers.TryGetValue(id, out var peer) ? peer : null;
 
-    /// <summary>Answers an offer and starts a peer. Throws <see cref="SdpException"/> or <see cref="WebRtcCapacityException"/>.</summary>
-    public WebRtcPeer AcceptOffer(string offerSdp, string? participant = null)
+    /// <summary>
+    /// Answers an offer and starts a peer, closed at <paramref name="expiresAt"/> (the join token's expiry) when given.
+    /// Throws <see cref="SdpException"/> or <see cref="WebRtcCapacityException"/>.
+    /// </summary>
+    public WebRtcPeer AcceptOffer(string offerSdp, string? participant = null, DateTimeOffset? expiresAt = null)
     {
         var offer = SdpOffer.Parse(offerSdp);
         var ice = IceCredentials.Generate();
@@ -79,6 +86,13 @@ public sealed class WebRtcService : IDisposable
             {
                 throw new WebRtcCapacityException($"This runner already serves {_peers.Count} WebRTC peers (Media:MaxPeers).");
             }
+            if (participant is not null &&
+                _peers.Values.Count(p => p.Participant == participant && p.State != WebRtcPeerState.Closed) >= _options.MaxPeersPerParticipant)
+            {
+                throw new WebRtcCapacityException(
+                    $"This participant already has {_options.MaxPeersPerParticipant} WebRTC peers (Media:MaxPeersPerParticipant); close one first.",
+                    perParticipant: true);
+            }
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             var peer = new WebRtcPeer(id, answer, ice, Port, Context, TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds),
                 _options.Mtu, _loggers.CreateLogger<WebRtcPeer>());
@@ -87,6 +101,10 @@ public sealed class WebRtcService : IDisposable
             peer.Closed += OnPeerClosed;
             _peers[id] = peer;
             Interlocked.Increment(ref _peersCreated);
+            if (expiresAt is { } expiry)
+            {
+                ExpireAt(peer, expiry);
+            }
             return peer;
         }
     }
@@ -144,8 +162,24 @@ public sealed class WebRtcService : IDisposable
         PeerConnected?.Invoke(peer);
     }
 
+    /// <summary>A join token's expiry reaches its open peer too (the relay closes its WebSocket at the same moment).</summary>
+    private void ExpireAt(WebRtcPeer peer, DateTimeOffset expiry)
+    {
+        var due = expiry - DateTimeOffset.UtcNow;
+        if (due <= TimeSpan.Zero)
+        {
+            peer.Close(TokenExpired);
+            return;
+        }
+        _expiries[peer.Id] = new Timer(_ => peer.Close(TokenExpired), null, due, Timeout.InfiniteTimeSpan);
+    }
+
     private void OnPeerClosed(WebRtcPeer peer)
     {
+        if (_expiries.TryRemove(peer.Id, out var expiry))
+        {
+            expiry.Dispose();
+        }
         Detach(peer);
         if (_peers.TryRemove(new KeyValuePair<string, WebRtcPeer>(peer.Id, peer)))
         {

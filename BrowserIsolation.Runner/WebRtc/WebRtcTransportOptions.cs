@@ -28,4 +28,7 @@ public sealed class WebRtcTransportOptions
 
     /// <summary>Peers one runner accepts at once; further offers get 503.</summary>
     public int MaxPeers { get; set; } = 16;
+
+    /// <summary>Open peers one participant (the orchestrator's ?participant=) may have at once; further offers get 429.</summary>
+    public int MaxPeersPerParticipant { get; set; } = 4;
 }

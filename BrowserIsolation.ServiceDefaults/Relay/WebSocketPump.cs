@@ -33,7 +33,7 @@ public static class WebSocketPump
     }
 
     /// <summary>Starts a clean close; a socket already closing or gone is left alone.</summary>
-    public static async Task CloseAsync(WebSocket socket, string reason)
+    public static async Task CloseAsync(WebSocket socket, string reason, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {
@@ -42,7 +42,7 @@ public static class WebSocketPump
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token);
+            await socket.CloseOutputAsync(status, reason, timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {

@@ -17,8 +17,11 @@ public sealed class DockerRunnerOptions
     /// </summary>
     public string Network { get; set; } = "bridge";
 
-    /// <summary>Host address the published ports bind to (bridge), or the runner binds its HTTP port to (host network).</summary>
-    public string BindIp { get; set; } = "0.0.0.0";
+    /// <summary>
+    /// Host address the published ports bind to (bridge), or the runner binds its ports to (host network). Empty: 127.0.0.1
+    /// for a local (unix://) daemon, 0.0.0.0 for a tcp:// one. Set it to an outside address for remote clients' WebRTC.
+    /// </summary>
+    public string BindIp { get; set; } = "";
 
     /// <summary>Host name or address the orchestrator reaches the runners' ports on; default: the DOCKER_HOST host, or 127.0.0.1.</summary>
     public string? AnnounceHost { get; set; }

@@ -33,6 +33,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     private readonly RunnerContainerTemplate _template;
     private readonly RunnerPolicyEnvironment? _policy;
     private readonly IConfiguration _configuration;
+    private readonly IReadOnlyList<IPAddress> _hostAddresses;
     private readonly HostPortAllocator _ports;
     private readonly HttpClient _health;
     private readonly ContainerExitWatcher _watcher;
@@ -47,11 +48,17 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         _options = options.Value;
         _startTimeout = runnerOptions.Value.StartTimeout;
         _logger = logger;
+        // Runner ports stay on loopback unless asked otherwise, when the daemon is this machine's.
+        if (string.IsNullOrWhiteSpace(_options.BindIp))
+        {
+            _options.BindIp = docker.Endpoint.IsUnixSocket ? "127.0.0.1" : "0.0.0.0";
+        }
         var announceHost = _options.AnnounceHost
             ?? (_options.BindIp is "0.0.0.0" or "::" ? null : _options.BindIp)
             ?? (docker.Endpoint.IsUnixSocket ? null : docker.Endpoint.Address.Host)
             ?? "127.0.0.1";
         _template = new RunnerContainerTemplate(_options, SeccompProfile.Load(_options.SeccompProfile), announceHost, configuration.AsEnumerable());
+        _hostAddresses = DockerHostAddresses.Find(docker.Endpoint, announceHost, _template.PublicIp);
         var (first, last) = _options.ParsePortRange();
         // Probing a port by binding it only tells something when the daemon publishes on this very machine.
         if (!IPAddress.TryParse(_options.BindIp, out var bindIp))
@@ -186,7 +193,11 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         var token = RandomNumberGenerator.GetHexString(64, lowercase: true);
         var spec = _template.CreateSpec(request, token, mediaPort, httpPort);
         // The URL policy defaults and egress allow/deny lists, as for process runners.
-        spec.Env?.AddRange(_policy?.Build().Select(e => $"{e.Key}={e.Value}") ?? []);
+        var policy = _policy?.Build() ?? new Dictionary<string, string>();
+        spec.Env?.AddRange(policy.Select(e => $"{e.Key}={e.Value}"));
+        // And the Docker host's own addresses (DockerHostAddresses): the browser never reaches the machine it runs on.
+        spec.Env?.AddRange(DockerHostAddresses.Environment(_hostAddresses,
+            policy.Keys.Count(k => k.StartsWith("Policy__Egress__DenyCidrs__", StringComparison.Ordinal))));
         // The disk quotas. Nothing else of the orchestrator's configuration: its secrets never reach a container.
         spec.Env?.AddRange(RunnerSettings.From(_configuration, RunnerSettings.DockerSections).Select(e => $"{e.Key}={e.Value}"));
 

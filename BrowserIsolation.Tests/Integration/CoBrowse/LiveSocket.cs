@@ -52,6 +52,15 @@ public sealed class LiveSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>How many of the events received so far satisfy <paramref name="predicate"/>.</summary>
+    public int Count(Func<JsonElement, bool> predicate)
+    {
+        lock (_events)
+        {
+            return _events.Count(predicate);
+        }
+    }
+
     /// <summary>Waits for an event (received at or after <paramref name="since"/>) that satisfies <paramref name="predicate"/>.</summary>
     public async Task<JsonElement> WaitAsync(Func<JsonElement, bool> predicate, string what, int since = 0, TimeSpan? timeout = null)
     {

@@ -33,4 +33,16 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
             new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance));
         Assert.Contains("BindIp", error.Message);
     }
+
+    [Theory]
+    [InlineData("unix:///var/run/docker.sock", "127.0.0.1")]
+    [InlineData("tcp://198.51.100.4:2375", "0.0.0.0")]
+    public async Task Published_ports_bind_loopback_by_default_when_the_daemon_is_local(string dockerHost, string expected)
+    {
+        using var client = new DockerEngineClient(DockerEndpoint.Parse(dockerHost));
+        var options = new DockerRunnerOptions();
+        await using var provider = new DockerRunnerProvider(client, Options.Create(options), Options.Create(new RunnerOptions()),
+            new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
+        Assert.Equal(expected, options.BindIp);
+    }
 }
