@@ -24,7 +24,7 @@ public static class ApplicationServiceExtensions
         services.AddSingleton<RunnerPolicyEnvironment>();
         AddRunnerProvider(services, builder.Configuration);
         builder.AddWarmPool();
-        services.AddHttpClient<RunnerClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddHttpClient<RunnerClient>(c => c.Timeout = TimeSpan.FromSeconds(30)).AddRunnerCallResilience();
 
         services.AddSingleton<SessionMetrics>();
         services.AddSingleton<SessionService>();
