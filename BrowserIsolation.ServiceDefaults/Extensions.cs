@@ -1,4 +1,3 @@
-using BrowserIsolation.ServiceDefaults.Discovery;
 using BrowserIsolation.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -20,6 +19,10 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
+        // Every client resolves http://{service} from Aspire's services__{service}__{endpoint}__{index}. No standard
+        // resilience handler here: the clients of this app call runners with commands that must not be repeated
+        // (the orchestrator adds retries for reads itself, Runners/RunnerCallResilience).
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         return builder;
     }
 
