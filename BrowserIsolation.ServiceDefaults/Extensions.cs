@@ -1,10 +1,13 @@
-using BrowserIsolation.ServiceDefaults.Discovery;
 using BrowserIsolation.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -16,6 +19,41 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
+        // Every client resolves http://{service} from Aspire's services__{service}__{endpoint}__{index}. No standard
+        // resilience handler here: the clients of this app call runners with commands that must not be repeated
+        // (the orchestrator adds retries for reads itself, Runners/RunnerCallResilience).
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
+        // An instance id given in OTEL_RESOURCE_ATTRIBUTES (Aspire's per replica, the runner id for Docker runners) must win
+        // over a generated one, or the dashboard cannot tell which replica or runner sent what.
+        var hasInstanceId = builder.Configuration["OTEL_RESOURCE_ATTRIBUTES"]?.Contains("service.instance.id=", StringComparison.Ordinal) == true;
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName, autoGenerateServiceInstanceId: !hasInstanceId))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(OpenTelemetrySetup.SourceName))
+            .WithTracing(tracing => tracing
+                .AddSource(OpenTelemetrySetup.SourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
         return builder;
     }
 
@@ -25,10 +63,9 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>/health (every check) and /alive (liveness only), open to anyone (declared), plus the request-span tags ASP.NET Core 10 leaves empty.</summary>
+    /// <summary>/health (every check) and /alive (liveness only), open to anyone (declared).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseMiddleware<HttpSpanTagsMiddleware>();
         app.MapHealthChecks("/health").AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous().DisableRateLimiting();
         return app;

@@ -8,13 +8,12 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
 });
 builder.AddServiceDefaults();
-builder.Services.AddHttpClient("orchestrator", c => c.Timeout = TimeSpan.FromMinutes(2));
+builder.Services.AddOrchestratorProxy(builder.Configuration);
 
 var app = builder.Build();
-app.UseWebSockets();
 app.MapDefaultEndpoints();
 app.UseDefaultFiles();
 app.UseStaticFiles();
-app.MapOrchestratorProxy();
+app.MapReverseProxy();
 app.MapFallbackToFile("index.html");
 app.Run();

@@ -29,7 +29,7 @@ public static class ApplicationServiceExtensions
         {
             c.Timeout = TimeSpan.FromSeconds(30);
             c.MaxResponseContentBufferSize = 1024 * 1024;
-        });
+        }).AddRunnerCallResilience();
 
         services.AddSingleton<SessionMetrics>();
         services.AddSingleton<SessionService>();

@@ -3,6 +3,8 @@ using BrowserIsolation.Orchestrator.Pool;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Store;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Instrumentation.StackExchangeRedis;
+using OpenTelemetry.Trace;
 
 namespace BrowserIsolation.Orchestrator.Extensions;
 
@@ -29,6 +31,11 @@ public static class StoreServiceExtensions
 
         services.AddSingleton(sp => new RedisConnection(connectionString, sp.GetRequiredService<IOptions<StoreOptions>>(),
             sp.GetRequiredService<ILogger<RedisConnection>>()));
+        // Redis calls as spans, under the request or session span that made them.
+        services.AddOpenTelemetry().WithTracing(t => t
+            .AddRedisInstrumentation()
+            .ConfigureRedisInstrumentation((sp, instrumentation) =>
+                sp.GetRequiredService<RedisConnection>().WhenConnected(m => instrumentation.AddConnection(m))));
         services.AddSingleton<RedisSessionStore>();
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
         services.AddSingleton<IPoolInventory, RedisPoolInventory>();

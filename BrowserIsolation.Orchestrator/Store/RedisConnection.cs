@@ -36,6 +36,10 @@ public sealed class RedisConnection : IAsyncDisposable
 
     public RedisKeys Keys { get; }
 
+    /// <summary>Hands the multiplexer to <paramref name="use"/> once it exists (tracing instruments it); starts connecting.</summary>
+    public void WhenConnected(Action<IConnectionMultiplexer> use) =>
+        _multiplexer.Value.ContinueWith(t => use(t.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
     public string Endpoint { get; }
 
     /// <summary>Runs one store call against the database, bounded in time; Redis failures become StoreUnavailableException.</summary>

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 
 namespace BrowserIsolation.Orchestrator.Runners.Docker;
@@ -8,7 +12,7 @@ namespace BrowserIsolation.Orchestrator.Runners.Docker;
 /// check by inspect what could still have been missed.
 /// </summary>
 internal sealed class ContainerExitWatcher(
-    DockerEngineClient docker,
+    IDockerClient docker,
     string labelFilter,
     Func<string, Task> onExit,
     Func<CancellationToken, Task> afterGap,
@@ -31,11 +35,11 @@ internal sealed class ContainerExitWatcher(
 
     private async Task RunAsync(DateTimeOffset since, CancellationToken stop)
     {
-        var filters = new Dictionary<string, string[]>
+        var filters = new Dictionary<string, IDictionary<string, bool>>
         {
-            ["type"] = ["container"],
-            ["event"] = ["die"],
-            ["label"] = [labelFilter],
+            ["type"] = new Dictionary<string, bool> { ["container"] = true },
+            ["event"] = new Dictionary<string, bool> { ["die"] = true },
+            ["label"] = new Dictionary<string, bool> { [labelFilter] = true },
         };
         var reconnecting = false;
         while (!stop.IsCancellationRequested)
@@ -46,7 +50,12 @@ internal sealed class ContainerExitWatcher(
                 {
                     await afterGap(stop);
                 }
-                await foreach (var e in docker.StreamEventsAsync(filters, since, stop))
+                // The client reports events through IProgress from its reading loop: queue them, handle them here in order.
+                var events = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+                var parameters = new ContainerEventsParameters { Filters = filters, Since = since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) };
+                var stream = docker.System.MonitorEventsAsync(parameters, new EventQueue(events.Writer), stop)
+                    .ContinueWith(t => events.Writer.TryComplete(t.IsFaulted ? t.Exception.GetBaseException() : null), TaskScheduler.Default);
+                await foreach (var e in events.Reader.ReadAllAsync(stop))
                 {
                     if (e.TimeNano > 0)
                     {
@@ -57,6 +66,7 @@ internal sealed class ContainerExitWatcher(
                         await onExit(id);
                     }
                 }
+                await stream;
                 logger.LogWarning("The Docker events stream ended; reconnecting");
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -92,5 +102,10 @@ internal sealed class ContainerExitWatcher(
             await loop;
         }
         _stop.Dispose();
+    }
+
+    private sealed class EventQueue(ChannelWriter<Message> writer) : IProgress<Message>
+    {
+        public void Report(Message value) => writer.TryWrite(value);
     }
 }

@@ -1,5 +1,7 @@
-using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 
 namespace BrowserIsolation.Orchestrator.Runners.Docker;
 
@@ -8,44 +10,45 @@ public sealed record ContainerLogLine(bool IsStdErr, string Text)
 {
     public override string ToString() => IsStdErr ? "stderr: " + Text : Text;
 
-    /// <summary>
-    /// Splits a logs body into lines. Without a TTY the daemon multiplexes stdout and stderr into frames, each with an
-    /// 8-byte header: stream (1 stdout, 2 stderr), three zero bytes, payload length (big-endian uint32).
-    /// </summary>
-    internal static async Task<List<ContainerLogLine>> ReadAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>The last <paramref name="tail"/> lines the container wrote to stdout and stderr.</summary>
+    public static async Task<List<ContainerLogLine>> TailAsync(IContainerOperations containers, string id, int tail, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await body.CopyToAsync(buffer, cancellationToken);
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        var lines = new List<ContainerLogLine>();
-        if (!LooksMultiplexed(bytes))
-        {
-            var raw = new List<byte>(bytes.Length);
-            raw.AddRange(bytes);
-            TakeLines(lines, raw, isStdErr: false, flush: true);
-            return lines;
-        }
+        var parameters = new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = tail.ToString(CultureInfo.InvariantCulture) };
+        using var logs = await containers.GetContainerLogsAsync(id, tty: false, parameters, cancellationToken);
+        return await ReadAsync(logs, cancellationToken);
+    }
 
-        // A line may span frames: keep the unfinished bytes of each stream (split on '\n' bytes, never inside UTF-8).
+    /// <summary>Splits the streams into lines; a line may span frames, so each stream keeps its unfinished bytes.</summary>
+    internal static async Task<List<ContainerLogLine>> ReadAsync(MultiplexedStream logs, CancellationToken cancellationToken)
+    {
+        var lines = new List<ContainerLogLine>();
         var stdout = new List<byte>();
         var stderr = new List<byte>();
-        var offset = 0;
-        while (offset + 8 <= bytes.Length)
+        var buffer = new byte[16 * 1024];
+        while (true)
         {
-            var isStdErr = bytes[offset] == 2;
-            var length = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(bytes.Slice(offset + 4, 4)), (uint)(bytes.Length - offset - 8));
+            MultiplexedStream.ReadResult read;
+            try
+            {
+                read = await logs.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
+            }
+            catch (EndOfStreamException)
+            {
+                break; // a frame cut short (the container went mid-write): keep what arrived whole
+            }
+            if (read.EOF)
+            {
+                break;
+            }
+            var isStdErr = read.Target == MultiplexedStream.TargetStream.StandardError;
             var pending = isStdErr ? stderr : stdout;
-            pending.AddRange(bytes.Slice(offset + 8, length));
+            pending.AddRange(buffer.AsSpan(0, read.Count));
             TakeLines(lines, pending, isStdErr, flush: false);
-            offset += 8 + length;
         }
         TakeLines(lines, stdout, isStdErr: false, flush: true);
         TakeLines(lines, stderr, isStdErr: true, flush: true);
         return lines;
     }
-
-    private static bool LooksMultiplexed(ReadOnlySpan<byte> bytes) =>
-        bytes.Length >= 8 && bytes[0] <= 2 && bytes[1] == 0 && bytes[2] == 0 && bytes[3] == 0;
 
     private static void TakeLines(List<ContainerLogLine> lines, List<byte> pending, bool isStdErr, bool flush)
     {

@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using Docker.DotNet;
 
 namespace BrowserIsolation.Orchestrator.Runners.Docker;
 
@@ -27,39 +27,13 @@ public sealed record DockerEndpoint(Uri Address)
         };
     }
 
-    /// <summary>The handler that reaches the daemon; HTTP goes over the unix socket for unix:// endpoints.</summary>
-    internal SocketsHttpHandler CreateHandler()
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            UseProxy = false,
-        };
-        if (IsUnixSocket)
-        {
-            var socketPath = Uri.UnescapeDataString(Address.AbsolutePath);
-            handler.ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
-        return handler;
-    }
-
-    /// <summary>Base address of API version <paramref name="apiVersion"/>; the host name is a placeholder for unix sockets.</summary>
-    internal Uri BaseAddress(string apiVersion) =>
-        IsUnixSocket ? new Uri($"http://docker/v{apiVersion}/") : new Uri($"http://{Address.Authority}/v{apiVersion}/");
+    /// <summary>
+    /// A Docker.DotNet client for this endpoint; each call is bounded by <paramref name="requestTimeout"/> (the events
+    /// stream is not). No API version is pinned: the daemon's own is used (1.41 or later, dockerd 20.10).
+    /// </summary>
+    public DockerClient CreateClient(TimeSpan? requestTimeout = null) =>
+        new DockerClientConfiguration(IsUnixSocket ? Address : new Uri($"http://{Address.Authority}"),
+            defaultTimeout: requestTimeout ?? TimeSpan.FromSeconds(30)).CreateClient();
 
     public override string ToString() => Address.OriginalString;
 }

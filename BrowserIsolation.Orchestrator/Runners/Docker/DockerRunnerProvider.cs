@@ -6,6 +6,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using BrowserIsolation.ServiceDefaults.Telemetry;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,7 +28,8 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     private static readonly TimeSpan StateCheckInterval = TimeSpan.FromSeconds(1);
     private const int StartAttempts = 3;
 
-    private readonly DockerEngineClient _docker;
+    private readonly IDockerClient _docker;
+    private readonly DockerEndpoint _endpoint;
     private readonly DockerRunnerOptions _options;
     private readonly TimeSpan _startTimeout;
     private readonly ILogger<DockerRunnerProvider> _logger;
@@ -39,10 +42,11 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     private readonly ContainerExitWatcher _watcher;
     private readonly ConcurrentDictionary<string, TrackedRunner> _runners = new(StringComparer.Ordinal);
 
-    public DockerRunnerProvider(DockerEngineClient docker, IOptions<DockerRunnerOptions> options, IOptions<RunnerOptions> runnerOptions,
+    public DockerRunnerProvider(IDockerClient docker, DockerEndpoint endpoint, IOptions<DockerRunnerOptions> options, IOptions<RunnerOptions> runnerOptions,
         IConfiguration configuration, ILogger<DockerRunnerProvider> logger, RunnerPolicyEnvironment? policy = null)
     {
         _docker = docker;
+        _endpoint = endpoint;
         _policy = policy;
         _configuration = configuration;
         _options = options.Value;
@@ -51,21 +55,21 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         // Runner ports stay on loopback unless asked otherwise, when the daemon is this machine's.
         if (string.IsNullOrWhiteSpace(_options.BindIp))
         {
-            _options.BindIp = docker.Endpoint.IsUnixSocket ? "127.0.0.1" : "0.0.0.0";
+            _options.BindIp = endpoint.IsUnixSocket ? "127.0.0.1" : "0.0.0.0";
         }
         var announceHost = _options.AnnounceHost
             ?? (_options.BindIp is "0.0.0.0" or "::" ? null : _options.BindIp)
-            ?? (docker.Endpoint.IsUnixSocket ? null : docker.Endpoint.Address.Host)
+            ?? (endpoint.IsUnixSocket ? null : endpoint.Address.Host)
             ?? "127.0.0.1";
         _template = new RunnerContainerTemplate(_options, SeccompProfile.Load(_options.SeccompProfile), announceHost, configuration.AsEnumerable());
-        _hostAddresses = DockerHostAddresses.Find(docker.Endpoint, announceHost, _template.PublicIp);
+        _hostAddresses = DockerHostAddresses.Find(endpoint, announceHost, _template.PublicIp);
         var (first, last) = _options.ParsePortRange();
         // Probing a port by binding it only tells something when the daemon publishes on this very machine.
         if (!IPAddress.TryParse(_options.BindIp, out var bindIp))
         {
             throw new InvalidOperationException($"{DockerRunnerOptions.Section}:BindIp '{_options.BindIp}' is not an IP address");
         }
-        _ports = new HostPortAllocator(first, last, docker.Endpoint.IsUnixSocket ? bindIp : null);
+        _ports = new HostPortAllocator(first, last, endpoint.IsUnixSocket ? bindIp : null);
         _health = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(2), UseProxy = false })
         {
             Timeout = TimeSpan.FromSeconds(5),
@@ -111,11 +115,12 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             {
                 throw new RunnerStartException($"runner {request.RunnerId} failed to start: {e.Message}");
             }
-            catch (DockerApiException e)
+            catch (Exception e) when (DockerFailure.Is(e, cancellationToken))
             {
                 // The daemon refused or did not answer (create, list): same contract as any other start failure.
-                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-                throw new RunnerStartException($"runner {request.RunnerId} failed to start: {e.Message}", e);
+                var reason = DockerFailure.Describe(e, _endpoint);
+                activity?.SetStatus(ActivityStatusCode.Error, reason);
+                throw new RunnerStartException($"runner {request.RunnerId} failed to start: {reason}", e);
             }
             catch (Exception e)
             {
@@ -135,9 +140,9 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         }
         // Not started by this instance (or already gone): find it by label, so stopping stays idempotent after a restart.
         var filter = new Dictionary<string, string?>(_template.OwnerFilter) { [_template.Label(RunnerContainerTemplate.RunnerLabel)] = runnerId };
-        foreach (var container in await _docker.ListContainersAsync(filter, includeStopped: true, cancellationToken))
+        foreach (var container in await _docker.Containers.ListLabelledAsync(filter, includeStopped: true, cancellationToken))
         {
-            await _docker.RemoveContainerAsync(container.Id, force: true, cancellationToken);
+            await _docker.Containers.RemoveForcedAsync(container.ID, cancellationToken);
         }
     }
 
@@ -149,18 +154,18 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     {
         _watcher.EnsureStarted();
         var found = new List<RunnerInstance>();
-        foreach (var container in await _docker.ListContainersAsync(_template.OwnerFilter, includeStopped: true, cancellationToken))
+        foreach (var container in await _docker.Containers.ListLabelledAsync(_template.OwnerFilter, includeStopped: true, cancellationToken))
         {
-            var details = container.State == "running" ? await _docker.InspectContainerAsync(container.Id, cancellationToken) : null;
+            var details = container.State == "running" ? await _docker.Containers.InspectOrNullAsync(container.ID, cancellationToken) : null;
             var instance = details is { State.Running: true } ? _template.ToInstance(details) : null;
             if (instance is null)
             {
-                _logger.LogInformation("Removing leftover runner container {Container} ({State})", container.Id[..12], container.State);
-                await _docker.RemoveContainerAsync(container.Id, force: true, cancellationToken);
+                _logger.LogInformation("Removing leftover runner container {Container} ({State})", container.ID[..12], container.State);
+                await _docker.Containers.RemoveForcedAsync(container.ID, cancellationToken);
                 continue;
             }
-            var tracked = _runners.GetOrAdd(instance.RunnerId, id => new TrackedRunner(id, container.Id, HeldPorts(container)) { Ready = true });
-            if (tracked.ContainerId == container.Id)
+            var tracked = _runners.GetOrAdd(instance.RunnerId, id => new TrackedRunner(id, container.ID, HeldPorts(container)) { Ready = true });
+            if (tracked.ContainerId == container.ID)
             {
                 found.Add(instance);
             }
@@ -194,34 +199,37 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         var spec = _template.CreateSpec(request, token, mediaPort, httpPort);
         // The URL policy defaults and egress allow/deny lists, as for process runners.
         var policy = _policy?.Build() ?? new Dictionary<string, string>();
-        spec.Env?.AddRange(policy.Select(e => $"{e.Key}={e.Value}"));
-        // And the Docker host's own addresses (DockerHostAddresses): the browser never reaches the machine it runs on.
-        spec.Env?.AddRange(DockerHostAddresses.Environment(_hostAddresses,
-            policy.Keys.Count(k => k.StartsWith("Policy__Egress__DenyCidrs__", StringComparison.Ordinal))));
-        // The disk quotas. Nothing else of the orchestrator's configuration: its secrets never reach a container.
-        spec.Env?.AddRange(RunnerSettings.From(_configuration, RunnerSettings.DockerSections).Select(e => $"{e.Key}={e.Value}"));
+        // And the Docker host's own addresses (DockerHostAddresses): the browser never reaches the machine it runs on;
+        // and the disk quotas. Nothing else of the orchestrator's configuration: its secrets never reach a container.
+        var env = policy.Concat(RunnerSettings.From(_configuration, RunnerSettings.DockerSections)).Select(e => $"{e.Key}={e.Value}")
+            .Concat(DockerHostAddresses.Environment(_hostAddresses, policy.Keys.Count(k => k.StartsWith("Policy__Egress__DenyCidrs__", StringComparison.Ordinal))));
+        foreach (var variable in env)
+        {
+            spec.Env.Add(variable);
+        }
 
-        ContainerCreated created;
+        CreateContainerResponse created;
         try
         {
-            created = await _docker.CreateContainerAsync(spec, RunnerContainerTemplate.ContainerName(request.RunnerId), cancellationToken);
+            created = await _docker.Containers.CreateContainerAsync(spec, cancellationToken);
         }
         catch (Exception e)
         {
             Array.ForEach(reservedPorts, _ports.Release);
-            if (e is DockerApiException { StatusCode: HttpStatusCode.NotFound } notFound && notFound.DaemonMessage.Contains("image", StringComparison.OrdinalIgnoreCase))
+            if (e is DockerApiException { StatusCode: HttpStatusCode.NotFound } notFound && DockerFailure.DaemonMessage(notFound) is var message &&
+                message.Contains("image", StringComparison.OrdinalIgnoreCase))
             {
                 throw new RunnerStartException(
-                    $"image {_options.Image} is not on the Docker daemon at {_docker.Endpoint} ({notFound.DaemonMessage}); build it from " +
+                    $"image {_options.Image} is not on the Docker daemon at {_endpoint} ({message}); build it from " +
                     "BrowserIsolation.Runner/Dockerfile and set Runner:Docker:Image", e);
             }
             throw;
         }
 
-        var tracked = new TrackedRunner(request.RunnerId, created.Id, reservedPorts);
+        var tracked = new TrackedRunner(request.RunnerId, created.ID, reservedPorts);
         if (!_runners.TryAdd(request.RunnerId, tracked))
         {
-            await _docker.RemoveContainerAsync(created.Id, force: true, CancellationToken.None);
+            await _docker.Containers.RemoveForcedAsync(created.ID, CancellationToken.None);
             Array.ForEach(reservedPorts, _ports.Release);
             throw new InvalidOperationException($"runner {request.RunnerId} already exists");
         }
@@ -229,16 +237,16 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         {
             try
             {
-                await _docker.StartContainerAsync(created.Id, cancellationToken);
+                await _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken);
             }
-            catch (DockerApiException e) when (IsPortConflict(e.DaemonMessage))
+            catch (DockerApiException e) when (IsPortConflict(DockerFailure.DaemonMessage(e)))
             {
-                throw new PortTakenException(e.DaemonMessage);
+                throw new PortTakenException(DockerFailure.DaemonMessage(e));
             }
-            var details = await _docker.InspectContainerAsync(created.Id, cancellationToken)
-                ?? throw new DockerApiException("inspect container", HttpStatusCode.NotFound, "the container vanished right after it started");
+            var details = await _docker.Containers.InspectOrNullAsync(created.ID, cancellationToken)
+                ?? throw new InvalidOperationException("the container vanished right after it started");
             var instance = _template.ToInstance(details)
-                ?? throw new DockerApiException("inspect container", null, "the started container has no published HTTP port or address");
+                ?? throw new InvalidOperationException("the started container has no published HTTP port or address");
             await WaitHealthyAsync(tracked, instance, cancellationToken);
             tracked.Ready = true;
             return instance with { Labels = RunnerContainerTemplate.RequestLabels(request) };
@@ -247,7 +255,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         {
             _runners.TryRemove(new KeyValuePair<string, TrackedRunner>(request.RunnerId, tracked));
             tracked.Stopping = true;
-            var logTail = await LogTailAsync(created.Id);
+            var logTail = await LogTailAsync(created.ID);
             await RemoveAsync(tracked, CancellationToken.None);
             if (e is PortTakenException || e is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
@@ -257,7 +265,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             {
                 throw new PortTakenException("the runner could not bind its ports");
             }
-            throw new RunnerStartException(StartFailure(request.RunnerId, created.Id, e.Message, logTail), e);
+            throw new RunnerStartException(StartFailure(request.RunnerId, created.ID, DockerFailure.Is(e, cancellationToken) ? DockerFailure.Describe(e, _endpoint) : e.Message, logTail), e);
         }
     }
 
@@ -293,7 +301,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             {
                 // Events can lag or be down: ask the daemon directly now and then.
                 lastStateCheck = waited.Elapsed;
-                var details = await _docker.InspectContainerAsync(tracked.ContainerId, cancellationToken);
+                var details = await _docker.Containers.InspectOrNullAsync(tracked.ContainerId, cancellationToken);
                 if (details is not { State.Running: true })
                 {
                     tracked.Exited.TrySetResult();
@@ -340,7 +348,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     {
         foreach (var tracked in _runners.Values.Where(r => r.Ready).ToList())
         {
-            var details = await _docker.InspectContainerAsync(tracked.ContainerId, cancellationToken);
+            var details = await _docker.Containers.InspectOrNullAsync(tracked.ContainerId, cancellationToken);
             if (details is not { State.Running: true })
             {
                 await OnContainerDiedAsync(tracked.ContainerId);
@@ -352,7 +360,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     {
         try
         {
-            var details = await _docker.InspectContainerAsync(containerId, CancellationToken.None);
+            var details = await _docker.Containers.InspectOrNullAsync(containerId, CancellationToken.None);
             if (details is null)
             {
                 return $"container {containerId[..12]} is gone";
@@ -362,9 +370,9 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             var error = string.IsNullOrEmpty(state.Error) ? "" : $": {state.Error}";
             return $"container {containerId[..12]} {state.Status} with code {state.ExitCode}{why}{error}";
         }
-        catch (DockerApiException e)
+        catch (Exception e) when (DockerFailure.Is(e, CancellationToken.None))
         {
-            return $"container {containerId[..12]} ended ({e.Message})";
+            return $"container {containerId[..12]} ended ({DockerFailure.Describe(e, _endpoint)})";
         }
     }
 
@@ -372,11 +380,11 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     {
         try
         {
-            return await _docker.GetLogsAsync(containerId, _options.LogLinesOnFailure, CancellationToken.None);
+            return await ContainerLogLine.TailAsync(_docker.Containers, containerId, _options.LogLinesOnFailure, CancellationToken.None);
         }
-        catch (DockerApiException e)
+        catch (Exception e) when (DockerFailure.Is(e, CancellationToken.None))
         {
-            return [new ContainerLogLine(true, $"(logs unavailable: {e.Message})")];
+            return [new ContainerLogLine(true, $"(logs unavailable: {DockerFailure.Describe(e, _endpoint)})")];
         }
     }
 
@@ -384,7 +392,7 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     {
         try
         {
-            await _docker.RemoveContainerAsync(tracked.ContainerId, force: true, cancellationToken);
+            await _docker.Containers.RemoveForcedAsync(tracked.ContainerId, cancellationToken);
         }
         finally
         {
@@ -396,11 +404,11 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     {
         // Any owner's runners: several orchestrators may share one daemon and its host ports.
         var all = new Dictionary<string, string?> { [_template.Label(RunnerContainerTemplate.RunnerLabel)] = null };
-        var containers = await _docker.ListContainersAsync(all, includeStopped: true, cancellationToken);
+        var containers = await _docker.Containers.ListLabelledAsync(all, includeStopped: true, cancellationToken);
         return containers.SelectMany(_template.HeldPorts).ToHashSet();
     }
 
-    private int[] HeldPorts(ContainerSummary container) => [.. _template.HeldPorts(container)];
+    private int[] HeldPorts(ContainerListResponse container) => [.. _template.HeldPorts(container)];
 
     private static string StartFailure(string runnerId, string containerId, string reason, IReadOnlyList<ContainerLogLine> logTail) =>
         logTail.Count == 0

@@ -1,3 +1,4 @@
+using Docker.DotNet;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -14,12 +15,9 @@ public static class DockerRunnerRegistration
     public static IServiceCollection AddDockerRunnerProvider(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<DockerRunnerOptions>(configuration.GetSection(DockerRunnerOptions.Section));
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<DockerRunnerOptions>>().Value;
-            var endpoint = DockerEndpoint.Parse(options.Host ?? configuration["DOCKER_HOST"]);
-            return new DockerEngineClient(endpoint, options.RequestTimeout);
-        });
+        services.AddSingleton(sp => DockerEndpoint.Parse(sp.GetRequiredService<IOptions<DockerRunnerOptions>>().Value.Host ?? configuration["DOCKER_HOST"]));
+        services.AddSingleton<IDockerClient>(sp =>
+            sp.GetRequiredService<DockerEndpoint>().CreateClient(sp.GetRequiredService<IOptions<DockerRunnerOptions>>().Value.RequestTimeout));
         services.AddSingleton<DockerRunnerProvider>();
         services.AddSingleton<IRunnerProvider>(sp => sp.GetRequiredService<DockerRunnerProvider>());
         services.AddHealthChecks().AddCheck<DockerDaemonHealthCheck>("docker");
@@ -30,18 +28,18 @@ public static class DockerRunnerRegistration
 }
 
 /// <summary>Unhealthy while the Docker daemon does not answer: no runner could start.</summary>
-internal sealed class DockerDaemonHealthCheck(DockerEngineClient docker) : IHealthCheck
+internal sealed class DockerDaemonHealthCheck(IDockerClient docker, DockerEndpoint endpoint) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
     {
         try
         {
-            await docker.PingAsync(cancellationToken);
+            await docker.System.PingAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (DockerApiException e)
+        catch (Exception e) when (DockerFailure.Is(e, cancellationToken))
         {
-            return HealthCheckResult.Unhealthy(e.Message);
+            return HealthCheckResult.Unhealthy(DockerFailure.Describe(e, endpoint));
         }
     }
 }

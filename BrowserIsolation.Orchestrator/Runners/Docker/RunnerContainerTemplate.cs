@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Docker.DotNet.Models;
 
 namespace BrowserIsolation.Orchestrator.Runners.Docker;
 
@@ -55,7 +56,7 @@ internal sealed class RunnerContainerTemplate
 
     /// <param name="mediaPort">UDP port the runner binds for WebRTC, published on the same host port.</param>
     /// <param name="httpPort">Host port of the runner's HTTP API on the host network; null on a bridge (published on any free port).</param>
-    public ContainerSpec CreateSpec(RunnerStartRequest request, string token, int mediaPort, int? httpPort)
+    public CreateContainerParameters CreateSpec(RunnerStartRequest request, string token, int mediaPort, int? httpPort)
     {
         var hostNetwork = _options.UsesHostNetwork;
         var listenPort = httpPort ?? _options.HttpPort;
@@ -107,29 +108,30 @@ internal sealed class RunnerContainerTemplate
         var tmpfsOwner = uid is null ? ",mode=1777" : $",uid={uid},gid={gid},mode=0700";
         var mediaKey = $"{mediaPort}/udp";
         var httpKey = $"{listenPort}/tcp";
-        return new ContainerSpec
+        return new CreateContainerParameters
         {
+            Name = ContainerName(request.RunnerId),
             Image = _options.Image,
             User = _options.User,
             Env = env,
             Labels = labels,
-            ExposedPorts = hostNetwork ? null : new() { [httpKey] = new(), [mediaKey] = new() },
-            StopTimeout = 2,
+            ExposedPorts = hostNetwork ? null : new Dictionary<string, EmptyStruct> { [httpKey] = default, [mediaKey] = default },
+            StopTimeout = TimeSpan.FromSeconds(2),
             HostConfig = new HostConfig
             {
                 NetworkMode = _options.Network,
-                PortBindings = hostNetwork ? null : new()
+                PortBindings = hostNetwork ? null : new Dictionary<string, IList<PortBinding>>
                 {
-                    [httpKey] = [new PortBinding(_options.BindIp, "")],
-                    [mediaKey] = [new PortBinding(_options.BindIp, mediaPort.ToString(CultureInfo.InvariantCulture))],
+                    [httpKey] = [new PortBinding { HostIP = _options.BindIp, HostPort = "" }],
+                    [mediaKey] = [new PortBinding { HostIP = _options.BindIp, HostPort = mediaPort.ToString(CultureInfo.InvariantCulture) }],
                 },
                 Memory = _options.MemoryBytes,
                 MemorySwap = _options.MemoryBytes,
-                NanoCpus = _options.NanoCpus,
+                NanoCPUs = _options.NanoCpus,
                 PidsLimit = _options.PidsLimit,
                 ShmSize = _options.ShmSizeBytes,
                 ReadonlyRootfs = true,
-                Tmpfs = new()
+                Tmpfs = new Dictionary<string, string>
                 {
                     ["/tmp"] = $"rw,nosuid,nodev,size={_options.TmpfsSizeBytes}",
                     [_options.HomeDirectory] = $"rw,nosuid,nodev,size={_options.TmpfsSizeBytes}{tmpfsOwner}",
@@ -139,15 +141,15 @@ internal sealed class RunnerContainerTemplate
                 // tini as PID 1: Chromium re-parents helpers (crashpad) to PID 1, which must reap them.
                 Init = true,
                 ExtraHosts = hostNetwork ? null : [$"{HostGateway}:host-gateway"],
-                LogConfig = new LogConfig("json-file", new() { ["max-size"] = "10m", ["max-file"] = "2" }),
+                LogConfig = new LogConfig { Type = "json-file", Config = new Dictionary<string, string> { ["max-size"] = "10m", ["max-file"] = "2" } },
             },
         };
     }
 
     /// <summary>The runner a running container of ours is, or null when it lacks what adoption needs.</summary>
-    public RunnerInstance? ToInstance(ContainerDetails container)
+    public RunnerInstance? ToInstance(ContainerInspectResponse container)
     {
-        var labels = container.Config.Labels ?? [];
+        var labels = container.Config?.Labels ?? new Dictionary<string, string>();
         if (!labels.TryGetValue(Label(RunnerLabel), out var runnerId) || container.EnvironmentValue("Runner__Token") is not { } token ||
             ControlUri(container) is not { } controlUri)
         {
@@ -157,7 +159,8 @@ internal sealed class RunnerContainerTemplate
         var requestLabels = labels
             .Where(l => l.Key.StartsWith(prefix, StringComparison.Ordinal) && !OwnLabels.Contains(l.Key[prefix.Length..]))
             .ToDictionary(l => l.Key[prefix.Length..], l => l.Value);
-        return new RunnerInstance(runnerId, controlUri, token, DockerRunnerProvider.ProviderName, container.State.StartedAt, requestLabels);
+        var startedAt = DateTimeOffset.TryParse(container.State?.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.UnixEpoch;
+        return new RunnerInstance(runnerId, controlUri, token, DockerRunnerProvider.ProviderName, startedAt, requestLabels);
     }
 
     /// <summary>Request labels as the provider stores them (its own names dropped), for the instance it returns.</summary>
@@ -165,7 +168,7 @@ internal sealed class RunnerContainerTemplate
         request.Labels.Where(l => !OwnLabels.Contains(l.Key)).ToDictionary(l => l.Key, l => l.Value);
 
     /// <summary>Ports of ours that containers hold (any owner): the host port range is shared on one daemon.</summary>
-    public IEnumerable<int> HeldPorts(ContainerSummary container)
+    public IEnumerable<int> HeldPorts(ContainerListResponse container)
     {
         foreach (var name in new[] { MediaPortLabel, HttpPortLabel })
         {
@@ -176,15 +179,15 @@ internal sealed class RunnerContainerTemplate
         }
     }
 
-    private Uri? ControlUri(ContainerDetails container)
+    private Uri? ControlUri(ContainerInspectResponse container)
     {
         if (_options.ReachContainerDirectly)
         {
-            return container.IpAddress is { } ip ? new Uri($"http://{UrlHost(ip)}:{_options.HttpPort}/") : null;
+            return container.IpAddress() is { } ip ? new Uri($"http://{UrlHost(ip)}:{_options.HttpPort}/") : null;
         }
         if (_options.UsesHostNetwork)
         {
-            return container.Config.Labels?.TryGetValue(Label(HttpPortLabel), out var value) == true && int.TryParse(value, out var port)
+            return container.Config?.Labels?.TryGetValue(Label(HttpPortLabel), out var value) == true && int.TryParse(value, out var port)
                 ? new Uri($"http://{UrlHost(AnnounceHost)}:{port}/")
                 : null;
         }

@@ -1,4 +1,5 @@
-using BrowserIsolation.Orchestrator.Runners.Docker;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 
 namespace BrowserIsolation.Tests.Integration.Docker;
 
@@ -8,11 +9,11 @@ namespace BrowserIsolation.Tests.Integration.Docker;
 /// </summary>
 public sealed record ContainerProcess(int Pid, string Command, string UserNamespace, string PidNamespace, IReadOnlyDictionary<string, string> Status)
 {
-    public static async Task<List<ContainerProcess>> ListAsync(DockerEngineClient docker, string containerId)
+    public static async Task<List<ContainerProcess>> ListAsync(IDockerClient docker, string containerId)
     {
-        var top = await docker.TopAsync(containerId, "-eo pid,args", CancellationToken.None);
-        var pids = top.Column("PID").Select(int.Parse).ToList();
-        var commands = top.Column("COMMAND").ToList();
+        var top = await docker.Containers.ListProcessesAsync(containerId, new ContainerListProcessesParameters { PsArgs = "-eo pid,args" }, CancellationToken.None);
+        var pids = Column(top, "PID").Select(int.Parse).ToList();
+        var commands = Column(top, "COMMAND").ToList();
         var list = new List<ContainerProcess>();
         for (var i = 0; i < pids.Count; i++)
         {
@@ -32,6 +33,13 @@ public sealed record ContainerProcess(int Pid, string Command, string UserNamesp
             }
         }
         return list;
+    }
+
+    /// <summary>The values of one <c>ps</c> column over all processes.</summary>
+    public static IEnumerable<string> Column(ContainerProcessesResponse top, string title)
+    {
+        var index = top.Titles.ToList().FindIndex(t => string.Equals(t, title, StringComparison.OrdinalIgnoreCase));
+        return index < 0 ? [] : top.Processes.Select(p => p[index]);
     }
 
     public bool IsChromium => Command.Contains("/usr/lib/chromium/chromium", StringComparison.Ordinal);

@@ -3,6 +3,8 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 using BrowserIsolation.Orchestrator.Runners.Docker;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using BrowserIsolation.Tests.Fixtures;
 
 namespace BrowserIsolation.Tests.Integration.Docker;
@@ -22,7 +24,9 @@ public sealed class DockerCollection : ICollectionFixture<DockerFixture>
 /// </summary>
 public sealed class DockerFixture : IAsyncLifetime
 {
-    public DockerEngineClient Client { get; private set; } = null!;
+    public IDockerClient Client { get; private set; } = null!;
+
+    public DockerEndpoint Endpoint { get; private set; } = null!;
 
     /// <summary>bridge or host, as docker-up.sh found the machine (BI_DOCKER_NETWORK).</summary>
     public string Network { get; private set; } = "bridge";
@@ -52,15 +56,16 @@ public sealed class DockerFixture : IAsyncLifetime
             Network = settings.GetValueOrDefault("BI_DOCKER_NETWORK", Network);
         }
         Network = Network is "host" ? "host" : "bridge";
-        Client = new DockerEngineClient(DockerEndpoint.Parse(DockerHost));
+        Endpoint = DockerEndpoint.Parse(DockerHost);
+        Client = Endpoint.CreateClient();
         try
         {
-            await Client.PingAsync(CancellationToken.None);
+            await Client.System.PingAsync(CancellationToken.None);
         }
-        catch (DockerApiException e)
+        catch (Exception e) when (DockerFailure.Is(e, CancellationToken.None))
         {
             throw new InvalidOperationException(
-                $"These tests need a Docker daemon and none answers at DOCKER_HOST={DockerHost}: {e.DaemonMessage}. " +
+                $"These tests need a Docker daemon and none answers at DOCKER_HOST={DockerHost}: {DockerFailure.Describe(e, Endpoint)}. " +
                 "Start one with ../shared/scripts/docker-up.sh (eval its output) and run the tests again.", e);
         }
         Image = await EnsureRunnerImageAsync();
@@ -87,12 +92,12 @@ public sealed class DockerFixture : IAsyncLifetime
     };
 
     /// <summary>Containers carrying <c>browserisolation.{label}={value}</c>.</summary>
-    public async Task<IReadOnlyList<ContainerSummary>> ContainersAsync(string label, string value, bool includeStopped = false) =>
-        await Client.ListContainersAsync(new Dictionary<string, string?> { [$"browserisolation.{label}"] = value }, includeStopped, CancellationToken.None);
+    public async Task<IList<ContainerListResponse>> ContainersAsync(string label, string value, bool includeStopped = false) =>
+        await Client.Containers.ListLabelledAsync(new Dictionary<string, string?> { [$"browserisolation.{label}"] = value }, includeStopped, CancellationToken.None);
 
     /// <summary>Waits until the daemon no longer knows the container.</summary>
     public Task WaitUntilGoneAsync(string containerId, TimeSpan timeout) =>
-        WaitUntilAsync(async () => await Client.InspectContainerAsync(containerId, CancellationToken.None) is null, timeout);
+        WaitUntilAsync(async () => await Client.Containers.InspectOrNullAsync(containerId, CancellationToken.None) is null, timeout);
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
@@ -112,7 +117,7 @@ public sealed class DockerFixture : IAsyncLifetime
     {
         foreach (var container in await ContainersAsync("owner", owner, includeStopped: true))
         {
-            await Client.RemoveContainerAsync(container.Id, force: true, CancellationToken.None);
+            await Client.Containers.RemoveForcedAsync(container.ID, CancellationToken.None);
         }
     }
 
@@ -155,7 +160,7 @@ public sealed class DockerFixture : IAsyncLifetime
         var dockerfile = await File.ReadAllBytesAsync(Path.Combine(runnerDir, "Dockerfile"));
         var files = Directory.GetFiles(publishDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
         var tag = $"browserisolation-runner:test-{ContentHash(dockerfile, publishDir, files)}";
-        if (await Client.InspectImageAsync(tag, CancellationToken.None) is not null)
+        if (await ImageExistsAsync(tag))
         {
             return tag;
         }
@@ -177,11 +182,11 @@ public sealed class DockerFixture : IAsyncLifetime
             var output = new StringBuilder();
             try
             {
-                await Client.BuildImageAsync(body, new ImageBuildParameters(tag, NetworkMode: "host"), line => output.AppendLine(line), CancellationToken.None);
+                await BuildImageAsync(body, tag, networkMode: "host", line => output.AppendLine(line));
             }
-            catch (DockerApiException e)
+            catch (InvalidOperationException e)
             {
-                throw new InvalidOperationException($"building the runner image failed: {e.DaemonMessage}\n{Tail(output.ToString(), 30)}", e);
+                throw new InvalidOperationException($"building the runner image failed: {e.Message}\n{Tail(output.ToString(), 30)}", e);
             }
         }
         finally
@@ -197,7 +202,11 @@ public sealed class DockerFixture : IAsyncLifetime
     /// <summary>Test images of earlier runner builds (and images derived from them) only take disk space.</summary>
     private async Task RemoveStaleTestImagesAsync(string current)
     {
-        foreach (var image in await Client.ListImagesAsync("browserisolation-runner:*test-*", CancellationToken.None))
+        var filter = new ImagesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { ["browserisolation-runner:*test-*"] = true } },
+        };
+        foreach (var image in await Client.Images.ListImagesAsync(filter, CancellationToken.None))
         {
             foreach (var name in image.RepoTags ?? [])
             {
@@ -205,7 +214,7 @@ public sealed class DockerFixture : IAsyncLifetime
                 {
                     try
                     {
-                        await Client.RemoveImageAsync(name, CancellationToken.None);
+                        await Client.Images.DeleteImageAsync(name, new ImageDeleteParameters(), CancellationToken.None);
                     }
                     catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
                     {
@@ -214,6 +223,48 @@ public sealed class DockerFixture : IAsyncLifetime
                 }
             }
         }
+    }
+
+    public async Task<bool> ImageExistsAsync(string name)
+    {
+        try
+        {
+            await Client.Images.InspectImageAsync(name, CancellationToken.None);
+            return true;
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Builds an image from a tar build context with the classic builder, never pulling (the base must be local). The
+    /// build reports a failed step in its message stream, not by status: that becomes an InvalidOperationException.
+    /// </summary>
+    public async Task BuildImageAsync(Stream tarContext, string tag, string? networkMode, Action<string>? output)
+    {
+        var parameters = new ImageBuildParameters { Tags = [tag], Remove = true, ForceRemove = true, NetworkMode = networkMode };
+        string? error = null;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        await Client.Images.BuildImageFromDockerfileAsync(parameters, tarContext, null, null, new BuildOutput(message =>
+        {
+            error ??= message.Error?.Message ?? message.ErrorMessage;
+            if (message.Stream is { } text)
+            {
+                output?.Invoke(text.TrimEnd('\n'));
+            }
+        }), deadline.Token);
+        if (!string.IsNullOrWhiteSpace(error) || !await ImageExistsAsync(tag))
+        {
+            throw new InvalidOperationException(string.IsNullOrWhiteSpace(error) ? $"the build of {tag} ended without an image" : error.Trim());
+        }
+    }
+
+    /// <summary>Called on the client's reading loop, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class BuildOutput(Action<JSONMessage> report) : IProgress<JSONMessage>
+    {
+        public void Report(JSONMessage value) => report(value);
     }
 
     private static string ContentHash(byte[] dockerfile, string root, List<string> files)

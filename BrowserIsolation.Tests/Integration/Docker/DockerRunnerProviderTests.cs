@@ -1,3 +1,4 @@
+using Docker.DotNet.Models;
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.Net;
@@ -45,7 +46,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             var host = container.HostConfig!;
             Assert.Equal(options.MemoryBytes, host.Memory);
             Assert.Equal(options.MemoryBytes, host.MemorySwap);
-            Assert.Equal(options.NanoCpus, host.NanoCpus);
+            Assert.Equal(options.NanoCpus, host.NanoCPUs);
             Assert.Equal(options.PidsLimit, host.PidsLimit);
             Assert.Equal(1L << 30, host.ShmSize);
             Assert.True(host.ReadonlyRootfs);
@@ -71,7 +72,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             Assert.Equal("http/protobuf", container.EnvironmentValue("OTEL_EXPORTER_OTLP_PROTOCOL"));
             Assert.Equal("service.instance.id=r-hardened", container.EnvironmentValue("OTEL_RESOURCE_ATTRIBUTES"));
 
-            var processes = await ContainerProcess.ListAsync(docker.Client, container.Id);
+            var processes = await ContainerProcess.ListAsync(docker.Client, container.ID);
             var runnerProcess = Assert.Single(processes, p => p.Command.StartsWith("/app/BrowserIsolation.Runner", StringComparison.Ordinal));
             foreach (var p in processes)
             {
@@ -100,7 +101,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             Assert.DoesNotContain("--no-sandbox", chromiumLog);
 
             await provider.StopAsync(runner.RunnerId, CancellationToken.None);
-            Assert.Null(await docker.Client.InspectContainerAsync(container.Id, CancellationToken.None));
+            Assert.Null(await docker.Client.Containers.InspectOrNullAsync(container.ID, CancellationToken.None));
             await provider.StopAsync(runner.RunnerId, CancellationToken.None); // idempotent
         }
         finally
@@ -122,12 +123,12 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             var runner = await provider.StartAsync(Request("r-killed"), CancellationToken.None);
             var container = await SingleContainerAsync(owner);
 
-            await docker.Client.KillContainerAsync(container.Id, "SIGKILL", CancellationToken.None);
+            await docker.Client.Containers.KillContainerAsync(container.ID, new ContainerKillParameters { Signal = "SIGKILL" }, CancellationToken.None);
             var exit = await exited.Task.WaitAsync(TimeSpan.FromSeconds(15));
 
             Assert.Equal(runner.RunnerId, exit.RunnerId);
             Assert.Contains("code 137", exit.Reason);
-            await docker.WaitUntilGoneAsync(container.Id, TimeSpan.FromSeconds(10));
+            await docker.WaitUntilGoneAsync(container.ID, TimeSpan.FromSeconds(10));
         }
         finally
         {
@@ -151,7 +152,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             var foreign = await other.StartAsync(Request("r-foreign"), CancellationToken.None);
             await first.DisposeAsync(); // the orchestrator goes away; its containers stay
             var deadContainer = Assert.Single(await docker.ContainersAsync("runner", dead.RunnerId));
-            await docker.Client.StopContainerAsync(deadContainer.Id, TimeSpan.FromSeconds(1), CancellationToken.None);
+            await docker.Client.Containers.StopContainerAsync(deadContainer.ID, new ContainerStopParameters { WaitBeforeKillSeconds = 1 }, CancellationToken.None);
 
             var listed = await second.ListAsync(CancellationToken.None);
 
@@ -161,14 +162,14 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             Assert.Equal(alive.Token, adopted.Token);
             Assert.Equal("s-alive", adopted.Labels["session"]);
             Assert.Equal(HttpStatusCode.OK, await GetHealthAsync(adopted, adopted.Token));
-            Assert.Null(await docker.Client.InspectContainerAsync(deadContainer.Id, CancellationToken.None));
+            Assert.Null(await docker.Client.Containers.InspectOrNullAsync(deadContainer.ID, CancellationToken.None));
             Assert.Equal(foreign.RunnerId, Assert.Single(await other.ListAsync(CancellationToken.None)).RunnerId);
 
             // Adopted runners are watched like started ones.
             var exited = new TaskCompletionSource<RunnerExit>(TaskCreationOptions.RunContinuationsAsynchronously);
             second.RunnerExited += e => exited.TrySetResult(e);
             var aliveContainer = await SingleContainerAsync(owner);
-            await docker.Client.KillContainerAsync(aliveContainer.Id, "SIGKILL", CancellationToken.None);
+            await docker.Client.Containers.KillContainerAsync(aliveContainer.ID, new ContainerKillParameters { Signal = "SIGKILL" }, CancellationToken.None);
             Assert.Equal(alive.RunnerId, (await exited.Task.WaitAsync(TimeSpan.FromSeconds(15))).RunnerId);
         }
         finally
@@ -294,7 +295,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
     }
 
     private DockerRunnerProvider CreateProvider(DockerRunnerOptions options, Dictionary<string, string?>? configuration = null) =>
-        new(docker.Client, Options.Create(options), Options.Create(new RunnerOptions { StartTimeout = TimeSpan.FromSeconds(60) }),
+        new(docker.Client, docker.Endpoint, Options.Create(options), Options.Create(new RunnerOptions { StartTimeout = TimeSpan.FromSeconds(60) }),
             new ConfigurationBuilder().AddInMemoryCollection(configuration ?? []).Build(),
             new TestOutputLogger<DockerRunnerProvider>(output));
 
@@ -303,10 +304,10 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             ? new Dictionary<string, string> { ["pool"] = "warm" }
             : new Dictionary<string, string> { ["session"] = session, ["pool"] = "claimed" });
 
-    private async Task<ContainerDetails> SingleContainerAsync(string owner)
+    private async Task<ContainerInspectResponse> SingleContainerAsync(string owner)
     {
         var summary = Assert.Single(await docker.ContainersAsync("owner", owner));
-        return (await docker.Client.InspectContainerAsync(summary.Id, CancellationToken.None))!;
+        return (await docker.Client.Containers.InspectOrNullAsync(summary.ID, CancellationToken.None))!;
     }
 
     private static async Task<HttpStatusCode> GetHealthAsync(RunnerInstance runner, string token)
@@ -319,7 +320,7 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
 
     private async Task BuildDerivedImageAsync(string tag, string instruction)
     {
-        if (await docker.Client.InspectImageAsync(tag, CancellationToken.None) is not null)
+        if (await docker.ImageExistsAsync(tag))
         {
             return;
         }
@@ -333,6 +334,6 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
             await writer.WriteEntryAsync(entry);
         }
         context.Position = 0;
-        await docker.Client.BuildImageAsync(context, new ImageBuildParameters(tag), null, CancellationToken.None);
+        await docker.BuildImageAsync(context, tag, networkMode: null, output: null);
     }
 }

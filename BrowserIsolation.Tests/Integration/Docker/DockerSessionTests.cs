@@ -1,3 +1,4 @@
+using Docker.DotNet.Models;
 using System.Diagnostics;
 using System.Net;
 using BrowserIsolation.Orchestrator.Runners;
@@ -41,7 +42,7 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
             }
 
             Assert.Equal(HttpStatusCode.NoContent, (await orchestrator.Http.DeleteAsync($"/api/sessions/{sessionId}")).StatusCode);
-            await docker.WaitUntilGoneAsync(container.Id, TimeSpan.FromSeconds(15));
+            await docker.WaitUntilGoneAsync(container.ID, TimeSpan.FromSeconds(15));
         }
         finally
         {
@@ -61,11 +62,11 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
             var sessionId = await orchestrator.CreateReadySessionAsync(PageUrl);
             var container = Assert.Single(await docker.ContainersAsync("session", sessionId));
 
-            await docker.Client.KillContainerAsync(container.Id, "SIGKILL", CancellationToken.None);
+            await docker.Client.Containers.KillContainerAsync(container.ID, new ContainerKillParameters { Signal = "SIGKILL" }, CancellationToken.None);
 
             var failed = await orchestrator.WaitForStatusAsync(sessionId, "error", TimeSpan.FromSeconds(15));
             Assert.Contains("code 137", failed.GetProperty("error").GetString());
-            await docker.WaitUntilGoneAsync(container.Id, TimeSpan.FromSeconds(15));
+            await docker.WaitUntilGoneAsync(container.ID, TimeSpan.FromSeconds(15));
         }
         finally
         {
@@ -82,7 +83,7 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
         try
         {
             // An earlier orchestrator of this owner left a runner behind; no session (in-memory store) owns it now.
-            await using (var earlier = new DockerRunnerProvider(docker.Client, Options.Create(docker.Options(owner)),
+            await using (var earlier = new DockerRunnerProvider(docker.Client, docker.Endpoint, Options.Create(docker.Options(owner)),
                 Options.Create(new RunnerOptions()), new ConfigurationBuilder().Build(), new TestOutputLogger<DockerRunnerProvider>(output)))
             {
                 await earlier.StartAsync(new RunnerStartRequest("r-leftover", 1280, 720, new Dictionary<string, string> { ["session"] = "gone" }),
@@ -92,7 +93,7 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
 
             orchestrator = await StartOrchestratorAsync(owner);
 
-            await docker.WaitUntilGoneAsync(leftover.Id, TimeSpan.FromSeconds(20));
+            await docker.WaitUntilGoneAsync(leftover.ID, TimeSpan.FromSeconds(20));
             Assert.Contains("leftover", orchestrator.Output);
         }
         finally

@@ -6,7 +6,7 @@ using BrowserIsolation.Tests.Fixtures;
 
 namespace BrowserIsolation.Tests.Integration.Platform;
 
-/// <summary>The Web host of the Aspire composition: finds the orchestrator through services__* and proxies API and WebSocket.</summary>
+/// <summary>The Web host of the Aspire composition: finds the orchestrator through service discovery (services__*) and forwards API and WebSocket through YARP.</summary>
 [Trait("Category", "Integration")]
 public sealed class WebHostProxyTests
 {
@@ -31,5 +31,39 @@ public sealed class WebHostProxyTests
         await socket.ConnectAsync(new UriBuilder(baseUri) { Scheme = "ws", Path = $"/ws/sessions/{id}" }.Uri, CancellationToken.None);
         using var session = new SessionSocket(socket);
         await session.WaitForFrameAsync(f => JpegPixels.IsColor(f.Center, 255, 0, 0), TimeSpan.FromSeconds(15), "red through the Web host");
+    }
+
+    [Fact]
+    public async Task EveryApiAndWsSpellingReachesTheOrchestratorWhichJudgesTheOrigin()
+    {
+        await using var orchestrator = await OrchestratorProcess.StartAsync();
+        await using var web = await WebHostProcess.StartAsync(orchestrator.BaseUri);
+        using var http = new HttpClient { BaseAddress = web.BaseUri };
+
+        // The orchestrator's own problem answers, never this host's UI fallback.
+        foreach (var path in new[] { "/API/sessions/nope", "/Api/Sessions/nope", "/%61pi/sessions/nope", "/aPi/nothing-here" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        foreach (var path in new[] { "/WS/sessions/nope", "/Ws/Sessions/nope" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.NotEqual("text/html", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        // A page of this host is the orchestrator's own origin; any other origin is the orchestrator's to refuse.
+        var own = web.BaseUri.GetLeftPart(UriPartial.Authority);
+        Assert.Equal(HttpStatusCode.NotFound, await PostWithOriginAsync(http, own));
+        Assert.Equal(HttpStatusCode.Forbidden, await PostWithOriginAsync(http, "http://evil.example"));
+    }
+
+    private static async Task<HttpStatusCode> PostWithOriginAsync(HttpClient http, string origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/nothing-here") { Content = new StringContent("{}") };
+        request.Headers.Add("Origin", origin);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 }

@@ -29,13 +29,13 @@ public sealed class DockerRunnerIsolationTests(DockerFixture docker, ITestOutput
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(secrets)
             .AddInMemoryCollection([new("Uploads:MaxFiles", "7"), new("Downloads:MaxBytes", "12345")]).Build();
         var owner = DockerFixture.NewOwner();
-        var provider = new DockerRunnerProvider(docker.Client, Options.Create(docker.Options(owner)),
+        var provider = new DockerRunnerProvider(docker.Client, docker.Endpoint, Options.Create(docker.Options(owner)),
             Options.Create(new RunnerOptions { StartTimeout = TimeSpan.FromSeconds(60) }), configuration, new TestOutputLogger<DockerRunnerProvider>(output));
         try
         {
             var runner = await provider.StartAsync(new RunnerStartRequest("r-isolated", 1280, 720, new Dictionary<string, string>()), CancellationToken.None);
             var summary = Assert.Single(await docker.ContainersAsync("owner", owner));
-            var container = (await docker.Client.InspectContainerAsync(summary.Id, CancellationToken.None))!;
+            var container = (await docker.Client.Containers.InspectOrNullAsync(summary.ID, CancellationToken.None))!;
             var env = container.Config.Env ?? [];
             output.WriteLine("container environment: " + string.Join(' ', env.Select(e => e.Split('=')[0])));
             foreach (var secret in secrets.Values)
@@ -45,7 +45,7 @@ public sealed class DockerRunnerIsolationTests(DockerFixture docker, ITestOutput
             Assert.Contains("Uploads__MaxFiles=7", env);
             Assert.Contains("Downloads__MaxBytes=12345", env);
 
-            var processes = await ContainerProcess.ListAsync(docker.Client, summary.Id);
+            var processes = await ContainerProcess.ListAsync(docker.Client, summary.ID);
             var chromium = processes.Where(p => p.IsChromium).ToList();
             Assert.NotEmpty(chromium);
             foreach (var process in chromium)

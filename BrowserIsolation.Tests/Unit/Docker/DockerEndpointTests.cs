@@ -23,15 +23,17 @@ public sealed class DockerEndpointTests
     }
 
     [Fact]
-    public async Task A_socket_nobody_listens_on_is_a_clear_DockerApiException()
+    public async Task A_socket_nobody_listens_on_is_described_clearly()
     {
         var path = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
-        using var client = new DockerEngineClient(DockerEndpoint.Parse("unix://" + path), TimeSpan.FromSeconds(5));
+        var endpoint = DockerEndpoint.Parse("unix://" + path);
+        using var client = endpoint.CreateClient(TimeSpan.FromSeconds(5));
 
-        var error = await Assert.ThrowsAsync<DockerApiException>(() => client.PingAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.System.PingAsync(CancellationToken.None));
 
-        Assert.Null(error.StatusCode);
-        Assert.Contains("cannot reach the Docker daemon", error.Message);
-        Assert.Contains(path, error.Message);
+        Assert.True(DockerFailure.Is(error, CancellationToken.None), error.ToString());
+        var description = DockerFailure.Describe(error, endpoint);
+        Assert.Contains("cannot reach the Docker daemon", description);
+        Assert.Contains(path, description);
     }
 }

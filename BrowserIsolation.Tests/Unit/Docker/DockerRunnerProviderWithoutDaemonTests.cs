@@ -13,8 +13,9 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
     public async Task Start_fails_with_a_RunnerStartException_naming_the_daemon_address()
     {
         var socket = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
-        using var client = new DockerEngineClient(DockerEndpoint.Parse("unix://" + socket), TimeSpan.FromSeconds(5));
-        await using var provider = new DockerRunnerProvider(client, Options.Create(new DockerRunnerOptions()), Options.Create(new RunnerOptions()),
+        var endpoint = DockerEndpoint.Parse("unix://" + socket);
+        using var client = endpoint.CreateClient(TimeSpan.FromSeconds(5));
+        await using var provider = new DockerRunnerProvider(client, endpoint, Options.Create(new DockerRunnerOptions()), Options.Create(new RunnerOptions()),
             new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
 
         var error = await Assert.ThrowsAsync<RunnerStartException>(() =>
@@ -27,8 +28,9 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
     [Fact]
     public void A_bind_address_that_is_not_an_IP_is_refused_at_construction()
     {
-        using var client = new DockerEngineClient(DockerEndpoint.Parse(null));
-        var error = Assert.Throws<InvalidOperationException>(() => new DockerRunnerProvider(client,
+        var endpoint = DockerEndpoint.Parse(null);
+        using var client = endpoint.CreateClient();
+        var error = Assert.Throws<InvalidOperationException>(() => new DockerRunnerProvider(client, endpoint,
             Options.Create(new DockerRunnerOptions { BindIp = "localhost" }), Options.Create(new RunnerOptions()),
             new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance));
         Assert.Contains("BindIp", error.Message);
@@ -39,9 +41,10 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
     [InlineData("tcp://198.51.100.4:2375", "0.0.0.0")]
     public async Task Published_ports_bind_loopback_by_default_when_the_daemon_is_local(string dockerHost, string expected)
     {
-        using var client = new DockerEngineClient(DockerEndpoint.Parse(dockerHost));
+        var endpoint = DockerEndpoint.Parse(dockerHost);
+        using var client = endpoint.CreateClient();
         var options = new DockerRunnerOptions();
-        await using var provider = new DockerRunnerProvider(client, Options.Create(options), Options.Create(new RunnerOptions()),
+        await using var provider = new DockerRunnerProvider(client, endpoint, Options.Create(options), Options.Create(new RunnerOptions()),
             new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
         Assert.Equal(expected, options.BindIp);
     }

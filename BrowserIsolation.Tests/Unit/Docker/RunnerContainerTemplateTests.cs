@@ -1,3 +1,4 @@
+using Docker.DotNet.Models;
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Runners.Docker;
 
@@ -16,8 +17,8 @@ public sealed class RunnerContainerTemplateTests
         var spec = template.CreateSpec(Request, "secret", mediaPort: 40007, httpPort: null);
 
         var bindings = spec.HostConfig!.PortBindings!;
-        Assert.Equal([new PortBinding("127.0.0.1", "")], bindings["8080/tcp"]);
-        Assert.Equal([new PortBinding("127.0.0.1", "40007")], bindings["40007/udp"]);
+        Assert.Equal([("127.0.0.1", "")], bindings["8080/tcp"].Select(b => (b.HostIP, b.HostPort)));
+        Assert.Equal([("127.0.0.1", "40007")], bindings["40007/udp"].Select(b => (b.HostIP, b.HostPort)));
         Assert.Contains("Media__UdpPort=40007", spec.Env!);
         Assert.Contains("Media__PublicIp=127.0.0.1", spec.Env!);
         Assert.DoesNotContain(spec.Env!, e => e.StartsWith("Media__UdpBindAddress=", StringComparison.Ordinal)); // the container's own interfaces
@@ -73,12 +74,15 @@ public sealed class RunnerContainerTemplateTests
     {
         var template = Template(new DockerRunnerOptions { LabelPrefix = "bi" });
         var spec = template.CreateSpec(Request, "secret", 40000, null);
-        var container = new ContainerDetails
+        var container = new ContainerInspectResponse
         {
-            Id = "0123456789abcdef",
-            State = new ContainerState { Status = "running", Running = true, StartedAt = DateTimeOffset.UnixEpoch },
-            Config = new ContainerConfig { Env = spec.Env, Labels = spec.Labels },
-            NetworkSettings = new NetworkSettings { Ports = new() { ["8080/tcp"] = [new PortBinding("127.0.0.1", "32768")] } },
+            ID = "0123456789abcdef",
+            State = new ContainerState { Status = "running", Running = true, StartedAt = "1970-01-01T00:00:00Z" },
+            Config = new Config { Env = spec.Env, Labels = spec.Labels },
+            NetworkSettings = new NetworkSettings
+            {
+                Ports = new Dictionary<string, IList<PortBinding>> { ["8080/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "32768" }] },
+            },
         };
 
         var instance = template.ToInstance(container)!;
