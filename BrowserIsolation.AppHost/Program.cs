@@ -15,7 +15,8 @@ var redis = builder.AddRedis("sessions")
     .WithoutHttpsCertificate();
 
 // TURN REST credentials (coturn --use-auth-secret): the orchestrator signs short-lived logins with the same secret.
-var turnSecret = builder.AddParameter("turn-secret", secret: true);
+// Generated unless set (user secrets Parameters:turn-secret, or azd's prompt), so a first `dotnet run` needs no setup.
+var turnSecret = builder.AddParameter("turn-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
 
 var orchestrator = builder.AddProject<Projects.BrowserIsolation_Orchestrator>("orchestrator")
     .WithHttpEndpoint(name: "http")
