@@ -76,7 +76,10 @@ else
         .WithEnvironment("Turn__Urls__0", builder.AddParameter("turn-url"))
         .WithEnvironment("Runner__Docker__Host", builder.AddParameter("docker-host"))
         .WithEnvironment("Runner__Docker__Image", builder.AddParameter("runner-image"))
-        .WithEnvironment("Runner__Docker__PublicIp", builder.AddParameter("runner-public-ip"));
+        .WithEnvironment("Runner__Docker__PublicIp", builder.AddParameter("runner-public-ip"))
+        // Every replica of this deployment shares one owner (they adopt each other's runners); another deployment on the
+        // same Docker host gets its own generated value, so neither takes the other's runners for leftovers.
+        .WithEnvironment("Runner__Docker__Owner", builder.AddParameter("runner-owner", new GenerateParameterDefault { MinLength = 16, Special = false, Upper = false }));
 }
 
 builder.AddProject<Projects.BrowserIsolation_Web>("web")
