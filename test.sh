@@ -5,16 +5,12 @@ set -uo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh test || exit 1
 
-# A private Docker engine for the Docker runner tests: ../shared/scripts/docker-up.sh (installs docker.io if needed).
-# If it cannot start, the Docker tests fail with its reason; the others still run.
-if [ -x ../shared/scripts/docker-up.sh ]; then
-  if docker_env=$(../shared/scripts/docker-up.sh); then
-    eval "$(printf '%s\n' "$docker_env" | sed -n 's/^\(DOCKER_HOST\|BI_DOCKER_NETWORK\)=/export \1=/p')"
-  else
-    export BI_DOCKER_UNAVAILABLE="docker-up.sh failed (see its output above)"
-  fi
+# A private Docker engine for the Docker runner and AppHost tests: the repository's own scripts/docker-engine.sh (installs
+# docker.io and builds the local Debian base image if needed). If it cannot start, the Docker tests fail with its reason.
+if docker_env=$(scripts/docker-engine.sh up); then
+  eval "$(printf '%s\n' "$docker_env" | sed -n 's/^\(DOCKER_HOST\|BI_DOCKER_NETWORK\)=/export \1=/p')"
 else
-  export BI_DOCKER_UNAVAILABLE="../shared/scripts/docker-up.sh not found next to this repository"
+  export BI_DOCKER_UNAVAILABLE="scripts/docker-engine.sh failed (see its output above)"
 fi
 
 dotnet build BrowserIsolation.Tests/BrowserIsolation.Tests.csproj -c Release -nologo -clp:ErrorsOnly || exit 1

@@ -5,7 +5,7 @@
 # them it dies with "No usable sandbox!" (default profile) or "Check failed: sys_chroot(...)" (clone/unshare/setns only).
 # The kernel still checks capabilities inside the new namespace, so this opens no privilege on the host.
 #
-# Needs root and a local dockerd (eval "$(../../shared/scripts/docker-up.sh)"); reads the OCI spec that dockerd hands
+# Needs root and a local dockerd (eval "$(../scripts/docker-engine.sh up)"); reads the OCI spec that dockerd hands
 # to runc (config.json in containerd's bundle directory) of a throw-away container.
 set -Eeuo pipefail
 image=${1:-debian:bookworm-slim}

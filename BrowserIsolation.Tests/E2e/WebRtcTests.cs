@@ -8,7 +8,7 @@ namespace BrowserIsolation.Tests.E2e;
 public sealed class WebRtcTests
 {
     /// <summary>Negotiates like any integrator would: GET /ice, POST /offer, then reads getStats() and the video's pixels.</summary>
-    private const string Negotiate = """
+    internal const string Negotiate = """
         async (id) => {
           const ice = await (await fetch(`/api/sessions/${id}/ice`)).json();
           const pc = new RTCPeerConnection({ iceServers: ice.iceServers });
@@ -26,7 +26,7 @@ public sealed class WebRtcTests
         }
         """;
 
-    private const string Probe = """
+    internal const string Probe = """
         async () => {
           const stats = await window.__pc.getStats();
           let decoded = 0, keyframes = 0;
@@ -40,7 +40,7 @@ public sealed class WebRtcTests
         }
         """;
 
-    private sealed class ProbeResult
+    internal sealed class ProbeResult
     {
         public int Decoded { get; set; }
 
@@ -120,7 +120,7 @@ public sealed class WebRtcTests
     private static bool IsColor(int[]? p, int r, int g, int b) =>
         p is { Length: 3 } && Math.Abs(p[0] - r) < 50 && Math.Abs(p[1] - g) < 50 && Math.Abs(p[2] - b) < 50;
 
-    private static async Task<ProbeResult> WaitForAsync(IPage page, Func<ProbeResult, bool> condition, string what)
+    internal static async Task<ProbeResult> WaitForAsync(IPage page, Func<ProbeResult, bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         ProbeResult? last = null;

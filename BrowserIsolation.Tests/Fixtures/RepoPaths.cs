@@ -13,7 +13,7 @@ public static class RepoPaths
 
     public static string WebHostDll => Path.Combine(Root, "BrowserIsolation.Web", "bin", Configuration, "net10.0", "BrowserIsolation.Web.dll");
 
-    public static string SharedScripts => Path.GetFullPath(Path.Combine(Root, "..", "shared", "scripts"));
+    public static string DockerEngineScript => Path.Combine(Root, "scripts", "docker-engine.sh");
 
     private static string FindRoot()
     {

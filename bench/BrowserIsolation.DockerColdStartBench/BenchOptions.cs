@@ -1,6 +1,6 @@
 namespace BrowserIsolation.DockerColdStartBench;
 
-/// <summary>--runs N, --image NAME, --orchestrator PATH; the daemon from DOCKER_HOST and BI_DOCKER_NETWORK (docker-up.sh).</summary>
+/// <summary>--runs N, --image NAME, --orchestrator PATH; the daemon from DOCKER_HOST and BI_DOCKER_NETWORK (scripts/docker-engine.sh).</summary>
 public sealed record BenchOptions(int Runs, string Image, string OrchestratorDll, string DockerHost, string Network)
 {
     public static BenchOptions Parse(string[] args)
@@ -13,7 +13,7 @@ public sealed record BenchOptions(int Runs, string Image, string OrchestratorDll
             throw new InvalidOperationException($"{dll} is missing: dotnet build BrowserIsolation.Orchestrator -c Release (or pass --orchestrator)");
         }
         var dockerHost = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } h ? h
-            : throw new InvalidOperationException("DOCKER_HOST is not set: eval \"$(../shared/scripts/docker-up.sh)\" first (bench/BrowserIsolation.DockerColdStartBench/run.sh does)");
+            : throw new InvalidOperationException("DOCKER_HOST is not set: eval \"$(scripts/docker-engine.sh up)\" first (bench/BrowserIsolation.DockerColdStartBench/run.sh does)");
         return new BenchOptions(
             int.TryParse(Arg("--runs"), out var runs) && runs > 0 ? runs : 5,
             Arg("--image") ?? "browserisolation-runner:latest",

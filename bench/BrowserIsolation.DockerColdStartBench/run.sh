@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Cold start of a Docker runner vs a process runner (create -> first frame), printed as medians and a ratio.
-# Starts the private dockerd (../shared/scripts/docker-up.sh), builds the orchestrator and the runner image, runs the bench.
+# Starts the private dockerd (scripts/docker-engine.sh), builds the orchestrator and the runner image, runs the bench.
 # Extra arguments go to the bench (--runs N).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-eval "$(../shared/scripts/docker-up.sh | sed -n 's/^\(DOCKER_HOST\|BI_DOCKER_NETWORK\)=/export \1=/p')"
+eval "$(scripts/docker-engine.sh up | sed -n 's/^\(DOCKER_HOST\|BI_DOCKER_NETWORK\)=/export \1=/p')"
 dotnet build BrowserIsolation.Orchestrator -c Release -nologo -v quiet -clp:ErrorsOnly
 dotnet publish BrowserIsolation.Runner -c Release -r linux-x64 --self-contained true -nologo -v quiet \
   -p:IncludeSourceRevisionInInformationalVersion=false --artifacts-path artifacts/runner-image -o BrowserIsolation.Runner/bin/image

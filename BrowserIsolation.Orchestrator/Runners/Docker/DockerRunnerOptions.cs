@@ -62,8 +62,15 @@ public sealed class DockerRunnerOptions
     /// <summary>Prefix of every label the provider sets: <c>{prefix}.runner</c>, <c>{prefix}.owner</c>, ...</summary>
     public string LabelPrefix { get; set; } = "browserisolation";
 
-    /// <summary>This orchestrator's name on the shared daemon: it lists, adopts and removes only containers it owns.</summary>
-    public string Owner { get; set; } = "default";
+    /// <summary>
+    /// This deployment's name on the shared daemon: it lists, adopts and removes only containers it owns. Default: the host
+    /// name and a hash of the orchestrator's install directory, so a restarted orchestrator adopts its runners and two
+    /// deployments on one daemon never take each other's for leftovers. Replicas of one deployment on other hosts set it alike.
+    /// </summary>
+    public string Owner { get; set; } = DeploymentOwner();
+
+    /// <summary>Remove this owner's runner containers when the orchestrator stops (the AppHost sets it); else they stay for adoption.</summary>
+    public bool RemoveOnShutdown { get; set; }
 
     /// <summary>OTEL_SERVICE_NAME of the runners (the same name process runners report under).</summary>
     public string ServiceName { get; set; } = "browserisolation-runner";
@@ -74,6 +81,14 @@ public sealed class DockerRunnerOptions
 
     /// <summary>Container log lines quoted when a runner fails to start or dies.</summary>
     public int LogLinesOnFailure { get; set; } = 40;
+
+    private static string DeploymentOwner()
+    {
+        var path = System.Text.Encoding.UTF8.GetBytes(AppContext.BaseDirectory);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(path))[..10];
+        var host = new string([.. Environment.MachineName.ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.').Take(40)]);
+        return $"{host}-{hash}";
+    }
 
     internal bool UsesHostNetwork => string.Equals(Network, "host", StringComparison.OrdinalIgnoreCase);
 

@@ -175,9 +175,28 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Containers stay: a restarted orchestrator adopts them through ListAsync.
+        // Containers stay for a restarted orchestrator to adopt (ListAsync), unless this deployment ends with its process.
+        if (_options.RemoveOnShutdown)
+        {
+            await RemoveOwnedOnShutdownAsync();
+        }
         await _watcher.DisposeAsync();
         _health.Dispose();
+    }
+
+    private async Task RemoveOwnedOnShutdownAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            var owned = await _docker.Containers.ListLabelledAsync(_template.OwnerFilter, includeStopped: true, timeout.Token);
+            await Task.WhenAll(owned.Select(c => _docker.Containers.RemoveForcedAsync(c.ID, timeout.Token)));
+            _logger.LogInformation("Removed {Count} runner containers of owner {Owner} on shutdown", owned.Count, _options.Owner);
+        }
+        catch (Exception e) when (DockerFailure.Is(e, CancellationToken.None) || e is OperationCanceledException)
+        {
+            _logger.LogWarning("Could not remove the runner containers of owner {Owner} on shutdown: {Reason}", _options.Owner, e.Message);
+        }
     }
 
     private async Task<RunnerInstance> StartOnceAsync(RunnerStartRequest request, CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ public sealed class DockerCollection : ICollectionFixture<DockerFixture>
 
 /// <summary>
 /// A real dockerd and the runner image, once per test run. The daemon comes from DOCKER_HOST (test.sh runs
-/// ../shared/scripts/docker-up.sh first, or sets BI_DOCKER_UNAVAILABLE), else this fixture runs that script itself.
+/// scripts/docker-engine.sh first, or sets BI_DOCKER_UNAVAILABLE), else this fixture runs that script itself.
 /// No daemon is a failure, never a skip.
 /// The image is built from the runner's self-contained publish output and tagged by its content hash, so an unchanged
 /// runner is not built again.
@@ -28,7 +28,7 @@ public sealed class DockerFixture : IAsyncLifetime
 
     public DockerEndpoint Endpoint { get; private set; } = null!;
 
-    /// <summary>bridge or host, as docker-up.sh found the machine (BI_DOCKER_NETWORK).</summary>
+    /// <summary>bridge or host, as scripts/docker-engine.sh found the machine (BI_DOCKER_NETWORK).</summary>
     public string Network { get; private set; } = "bridge";
 
     /// <summary>The runner image built for this run.</summary>
@@ -66,7 +66,7 @@ public sealed class DockerFixture : IAsyncLifetime
         {
             throw new InvalidOperationException(
                 $"These tests need a Docker daemon and none answers at DOCKER_HOST={DockerHost}: {DockerFailure.Describe(e, Endpoint)}. " +
-                "Start one with ../shared/scripts/docker-up.sh (eval its output) and run the tests again.", e);
+                "Start one with scripts/docker-engine.sh (eval its output) and run the tests again.", e);
         }
         Image = await EnsureRunnerImageAsync();
     }
@@ -125,12 +125,12 @@ public sealed class DockerFixture : IAsyncLifetime
 
     private static async Task<Dictionary<string, string>> RunDockerUpAsync()
     {
-        var script = Path.Combine(RepoPaths.SharedScripts, "docker-up.sh");
+        var script = RepoPaths.DockerEngineScript;
         if (!File.Exists(script))
         {
             throw new InvalidOperationException($"DOCKER_HOST is not set and {script} does not exist: these tests need a Docker daemon.");
         }
-        var (code, stdout, stderr) = await RunAsync("bash", [script], RepoRoot, TimeSpan.FromMinutes(15));
+        var (code, stdout, stderr) = await RunAsync("bash", [script, "up"], RepoRoot, TimeSpan.FromMinutes(15));
         if (code != 0)
         {
             throw new InvalidOperationException($"{script} failed (exit {code}); these tests need a Docker daemon:\n{Tail(stderr, 25)}");

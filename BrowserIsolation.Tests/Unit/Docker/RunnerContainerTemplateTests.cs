@@ -10,6 +10,17 @@ public sealed class RunnerContainerTemplateTests
         new Dictionary<string, string> { ["session"] = "s-1", ["pool"] = "claimed", ["owner"] = "impostor" });
 
     [Fact]
+    public void Default_owner_names_this_host_and_install_directory_not_a_shared_default()
+    {
+        var owner = new DockerRunnerOptions().Owner;
+
+        Assert.Equal(owner, new DockerRunnerOptions().Owner); // stable: a restarted orchestrator adopts its runners
+        Assert.NotEqual("default", owner);
+        Assert.Matches("^[a-z0-9.-]+-[0-9a-f]{10}$", owner);
+        Assert.StartsWith(Environment.MachineName.ToLowerInvariant()[..Math.Min(5, Environment.MachineName.Length)], owner);
+    }
+
+    [Fact]
     public void Bridge_spec_publishes_http_on_any_port_and_media_on_its_own_number()
     {
         var template = Template(new DockerRunnerOptions { BindIp = "127.0.0.1", Owner = "me" });
