@@ -1,4 +1,5 @@
 using BrowserIsolation.ServiceDefaults.Discovery;
+using BrowserIsolation.ServiceDefaults.Health;
 using BrowserIsolation.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -29,7 +30,7 @@ public static class Extensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseMiddleware<HttpSpanTagsMiddleware>();
-        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportJson.WriteAsync });
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         return app;
     }

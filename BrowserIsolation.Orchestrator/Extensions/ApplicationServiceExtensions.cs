@@ -23,6 +23,7 @@ public static class ApplicationServiceExtensions
 
         services.AddSingleton<RunnerPolicyEnvironment>();
         AddRunnerProvider(services, builder.Configuration);
+        GuardedRunnerProvider.Register(services);
         builder.AddWarmPool();
         services.AddHttpClient<RunnerClient>(c => c.Timeout = TimeSpan.FromSeconds(30));
 
@@ -35,6 +36,8 @@ public static class ApplicationServiceExtensions
         services.AddTransient<ParticipantDirectory>();
         services.AddHostedService<RunnerExitMonitor>();
         services.AddHostedService<SessionReaper>();
+        // Registered last, so it stops first, while the pool, the store and the provider still work.
+        services.AddHostedService<RunnerShutdown>();
         return builder;
     }
 

@@ -15,6 +15,11 @@ public sealed class RunnerOptions
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public ProcessRunnerOptions Process { get; set; } = new();
+
+    /// <summary>How long a clean stop may spend ending the runners only this orchestrator can use.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public RunnerStartBreakerOptions StartBreaker { get; set; } = new();
 }
 
 public sealed class ProcessRunnerOptions

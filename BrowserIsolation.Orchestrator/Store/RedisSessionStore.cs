@@ -16,6 +16,8 @@ public sealed class RedisSessionStore(RedisConnection redis, ReplicaIdentity rep
     private readonly RedisKeys _keys = redis.Keys;
     private readonly int _eventsCap = Math.Max(1, options.Value.EventsPerSession);
 
+    public bool IsShared => true;
+
     public event Action<SessionChange>? Changed;
 
     public async Task<bool> TryAddAsync(Session session, int maxActive, CancellationToken cancellationToken)
