@@ -29,6 +29,7 @@ public static class StoreServiceExtensions
 
         services.AddSingleton(sp => new RedisConnection(connectionString, sp.GetRequiredService<IOptions<StoreOptions>>(),
             sp.GetRequiredService<ILogger<RedisConnection>>()));
+        services.AddSingleton<RedisSessionRepair>();
         services.AddSingleton<RedisSessionStore>();
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
         services.AddSingleton<IPoolInventory, RedisPoolInventory>();
