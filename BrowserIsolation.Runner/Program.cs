@@ -7,7 +7,9 @@ using BrowserIsolation.Runner.WebRtc;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-var builder = WebApplication.CreateBuilder(args);
+// A runner lives for one session and its settings never change: no file watchers (each costs an inotify instance, and
+// the per-user limit of 128 is reached at about 40 runners otherwise).
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 builder.AddServiceDefaults();
 builder.AddRunnerServices();
 
