@@ -23,7 +23,7 @@ public static class SessionsApi
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, SessionService sessions, IOptions<SessionLimits> options,
-        SessionQuota quota, JoinTokenIssuer tokens, RunnerStartBreaker breaker, Pool.PoolState pool, bool? wait, CancellationToken cancellationToken)
+        SessionQuota quota, JoinTokenIssuer tokens, RunnerStartBreaker breaker, Pool.PoolState pool, HostCapacity capacity, bool? wait, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var body = await RequestBody.ReadJsonAsync<CreateSessionRequest>(context.Request, o.MaxBodyBytes, cancellationToken);
@@ -41,6 +41,10 @@ public static class SessionsApi
         {
             context.Response.Headers.RetryAfter = breaker.RetryAfterSeconds.ToString();
             return Problems.Create(503, "runner_unavailable", "Browser unavailable", breaker.Refusal());
+        }
+        if (capacity.Refusal() is { } full)
+        {
+            return full;
         }
         var url = SessionRequestValidator.NormalizeUrl(request.Url!);
         var createdBy = context.User.Identity?.Name ?? "anonymous";

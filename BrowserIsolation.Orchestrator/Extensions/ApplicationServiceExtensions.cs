@@ -29,6 +29,7 @@ public static class ApplicationServiceExtensions
 
         services.AddSingleton<SessionMetrics>();
         services.AddSingleton<SessionService>();
+        services.AddSingleton<HostCapacity>();
         services.AddSingleton<SessionConnections>();
         services.AddSingleton<WebSocketRelay>();
         services.Configure<CoBrowseOptions>(builder.Configuration.GetSection(CoBrowseOptions.Section));

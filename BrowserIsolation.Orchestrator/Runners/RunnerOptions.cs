@@ -33,6 +33,9 @@ public sealed class ProcessRunnerOptions
     /// <summary>Each runner's work directory (profile, downloads, logs) goes below this.</summary>
     public string WorkRoot { get; set; } = Path.Combine(Path.GetTempPath(), "browserisolation");
 
+    /// <summary>Free space the work root must have for a new session (profile, cache, downloads).</summary>
+    public int MinFreeDiskMiB { get; set; } = 256;
+
     /// <summary>
     /// Runners end when this orchestrator's process ends. Turn off with a shared store, so that a restarted
     /// orchestrator can adopt its runners instead.
