@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
 FileCreationMask.RestrictToOwner();
-var builder = WebApplication.CreateBuilder(args);
+// A runner lives for one session and its settings never change: no file watchers (each costs an inotify instance, and
+// the per-user limit of 128 is reached at about 40 runners otherwise).
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 builder.Configuration.AddRunnerTokenFromStandardInput();
 builder.AddServiceDefaults();
 builder.AddRunnerServices();

@@ -1,3 +1,4 @@
+using BrowserIsolation.ServiceDefaults.Health;
 using BrowserIsolation.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -66,7 +67,7 @@ public static class Extensions
     /// <summary>/health (every check) and /alive (liveness only), open to anyone (declared).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health").AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportJson.WriteAsync }).AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous().DisableRateLimiting();
         return app;
     }

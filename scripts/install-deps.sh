@@ -5,7 +5,7 @@
 set -euo pipefail
 mode=${1:-run}
 packages=(chromium libvpx7 libturbojpeg0 libsrtp2-1 fonts-liberation ca-certificates)
-[ "$mode" = test ] && packages+=(redis-server coturn)
+[ "$mode" = test ] && packages+=(redis-server coturn wrk)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 command -v setsid >/dev/null 2>&1 || packages+=(util-linux)
 

@@ -24,7 +24,7 @@ public static class SessionsApi
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, SessionService sessions, IOptions<SessionLimits> options,
-        SessionQuota quota, JoinTokenIssuer tokens, bool? wait, CancellationToken cancellationToken)
+        SessionQuota quota, JoinTokenIssuer tokens, RunnerStartBreaker breaker, Pool.PoolState pool, HostCapacity capacity, bool? wait, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var body = await RequestBody.ReadJsonAsync<CreateSessionRequest>(context.Request, o.MaxBodyBytes, cancellationToken);
@@ -36,6 +36,16 @@ public static class SessionsApi
         if (SessionRequestValidator.Validate(request.Url, request.Width, request.Height, o) is { } invalid)
         {
             return invalid;
+        }
+        // No warm runner and starts suspended: say why now rather than admit a session that can only fail.
+        if (breaker.IsRefusing && pool.Current.Available == 0)
+        {
+            context.Response.Headers.RetryAfter = breaker.RetryAfterSeconds.ToString();
+            return Problems.Create(503, "runner_unavailable", "Browser unavailable", breaker.Refusal());
+        }
+        if (capacity.Refusal() is { } full)
+        {
+            return full;
         }
         var url = SessionRequestValidator.NormalizeUrl(request.Url!);
         var createdBy = context.User.Identity?.Name ?? "anonymous";

@@ -23,6 +23,7 @@ public static class ApplicationServiceExtensions
 
         services.AddSingleton<RunnerPolicyEnvironment>();
         AddRunnerProvider(services, builder.Configuration);
+        GuardedRunnerProvider.Register(services);
         builder.AddWarmPool();
         // Bodies are read with RunnerResponseBody's caps; this bounds anything buffered whole all the same.
         services.AddHttpClient<RunnerClient>(c =>
@@ -33,6 +34,7 @@ public static class ApplicationServiceExtensions
 
         services.AddSingleton<SessionMetrics>();
         services.AddSingleton<SessionService>();
+        services.AddSingleton<HostCapacity>();
         services.AddSingleton<SessionConnections>();
         services.AddSingleton<WebSocketRelay>();
         services.Configure<CoBrowseOptions>(builder.Configuration.GetSection(CoBrowseOptions.Section));
@@ -40,6 +42,8 @@ public static class ApplicationServiceExtensions
         services.AddTransient<ParticipantDirectory>();
         services.AddHostedService<RunnerExitMonitor>();
         services.AddHostedService<SessionReaper>();
+        // Registered last, so it stops first, while the pool, the store and the provider still work.
+        services.AddHostedService<RunnerShutdown>();
         return builder;
     }
 

@@ -31,6 +31,7 @@ public static class StoreServiceExtensions
 
         services.AddSingleton(sp => new RedisConnection(connectionString, sp.GetRequiredService<IOptions<StoreOptions>>(),
             sp.GetRequiredService<ILogger<RedisConnection>>()));
+        services.AddSingleton<RedisSessionRepair>();
         // Redis calls as spans, under the request or session span that made them.
         services.AddOpenTelemetry().WithTracing(t => t
             .AddRedisInstrumentation()

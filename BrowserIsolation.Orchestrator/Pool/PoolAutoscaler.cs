@@ -20,6 +20,7 @@ public sealed class PoolAutoscaler(
     ColdStartEstimate coldStart,
     PoolMetrics metrics,
     PoolState state,
+    RunnerStartBreaker breaker,
     ReplicaIdentity replica,
     IOptions<PoolOptions> poolOptions,
     IOptions<SessionLimits> limits,
@@ -98,9 +99,10 @@ public sealed class PoolAutoscaler(
             _ = Task.Run(() => stopper.StopAsync(surplus.RunnerId, CancellationToken.None), CancellationToken.None);
         }
 
-        // Up: into reserved slots only, while the host keeps its memory reserve.
+        // Up: into reserved slots only, while the host keeps its memory reserve, and while the start breaker lets starts
+        // through (one at a time when it probes).
         var hostAvailable = memory.AvailableMiB();
-        while (pool.LocalStarting < _options.MaxConcurrentStarts)
+        while (pool.LocalStarting < (breaker.IsProbing ? 1 : _options.MaxConcurrentStarts) && !breaker.IsRefusing)
         {
             if (hostAvailable is { } free && free - (long)(pool.LocalStarting + 1) * _options.RunnerMemoryMiB < _options.MemoryReserveMiB)
             {
@@ -127,7 +129,7 @@ public sealed class PoolAutoscaler(
         var after = await inventory.SnapshotAsync(_options.DemandWindow, cancellationToken);
         state.Set(new PoolStatus(true, _options.MinSize, _options.MaxSize, target, after.Available.Count, after.Starting.Count,
             after.Claimed.Count, after.ActiveSessions, after.RecentDemand, _options.DemandWindow.TotalSeconds,
-            Math.Round(coldStart.Current.TotalMilliseconds), hostAvailable, _lastDecision, now));
+            Math.Round(coldStart.Current.TotalMilliseconds), hostAvailable, _lastDecision, now) { RunnerStarts = breaker.Status });
     }
 
     /// <summary>Reservations of starts that never finished (a replica died mid-start) and claims whose session is over.</summary>

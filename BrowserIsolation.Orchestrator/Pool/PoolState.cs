@@ -31,5 +31,8 @@ public sealed record PoolStatus(
     string? LastDecision,
     DateTimeOffset? UpdatedAt)
 {
+    /// <summary>The runner start breaker (closed, open, half_open) and its last failure.</summary>
+    public Runners.RunnerStartStatus? RunnerStarts { get; init; }
+
     public static readonly PoolStatus Empty = new(false, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null);
 }

@@ -135,10 +135,8 @@ public sealed class WarmPool : IRunnerSource
         {
             _starting.TryRemove(reservation.RunnerId, out _);
             start.Finish(null, ex);
-            if (!_stopping.IsCancellationRequested)
-            {
-                _logger.LogWarning(ex, "Pool runner {RunnerId} failed to start", reservation.RunnerId);
-            }
+            // The start breaker logs the failure streak; one line per attempt would flood the log when the backend is down.
+            _logger.LogDebug("Pool runner {RunnerId} failed to start: {Reason}", reservation.RunnerId, ex.Message);
             await TryAsync(() => _inventory.AbandonAsync(reservation.RunnerId, CancellationToken.None));
             Wake();
             return;

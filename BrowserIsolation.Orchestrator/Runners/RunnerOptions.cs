@@ -15,6 +15,11 @@ public sealed class RunnerOptions
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public ProcessRunnerOptions Process { get; set; } = new();
+
+    /// <summary>How long a clean stop may spend ending the runners only this orchestrator can use.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public RunnerStartBreakerOptions StartBreaker { get; set; } = new();
 }
 
 public sealed class ProcessRunnerOptions
@@ -27,6 +32,9 @@ public sealed class ProcessRunnerOptions
 
     /// <summary>Each runner's work directory (profile, downloads, logs) goes below this.</summary>
     public string WorkRoot { get; set; } = Path.Combine(Path.GetTempPath(), "browserisolation");
+
+    /// <summary>Free space the work root must have for a new session (profile, cache, downloads).</summary>
+    public int MinFreeDiskMiB { get; set; } = 256;
 
     /// <summary>
     /// Runners end when this orchestrator's process ends. Turn off with a shared store, so that a restarted

@@ -25,6 +25,8 @@ public sealed class RunnerReconciler(
 {
     private readonly PoolOptions _options = poolOptions.Value;
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private HashSet<string> _suspects = [];
+    private bool _firstPassDone;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,6 +89,7 @@ public sealed class RunnerReconciler(
 
         var now = time.GetUtcNow();
         var orphans = 0;
+        var suspects = new HashSet<string>();
         foreach (var runner in alive)
         {
             var forActiveSession = runner.Labels.TryGetValue("session", out var sessionId) && activeIds.Contains(sessionId);
@@ -99,11 +102,21 @@ public sealed class RunnerReconciler(
                     owned.Contains(runner.RunnerId), forActiveSession, now - runner.StartedAt);
                 continue;
             }
+            // Leftovers of a previous run go at start-up; later, an unowned runner goes only if the next pass still finds
+            // it unowned, so a store that came back empty has time to be repaired (RedisSessionRepair) first.
+            if (!(leftover && !_firstPassDone) && !_suspects.Contains(runner.RunnerId))
+            {
+                suspects.Add(runner.RunnerId);
+                continue;
+            }
             logger.LogWarning("Ending leftover {Provider} runner {RunnerId} (started {StartedAt:O}): no session or pool entry owns it",
                 provider.Name, runner.RunnerId, runner.StartedAt);
             await stopper.StopAsync(runner.RunnerId, cancellationToken);
             orphans++;
         }
+
+        _suspects = suspects;
+        _firstPassDone = true;
 
         // Every active session's runner is probed, listed or not: a listed process can still be hung or half-dead.
         var aliveIds = alive.Select(r => r.RunnerId).ToHashSet();

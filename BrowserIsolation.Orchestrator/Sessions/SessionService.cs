@@ -108,7 +108,14 @@ public sealed class SessionService(
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             metrics.RunnerFailed("start");
-            logger.LogWarning(ex, "Session {SessionId} failed to start", session.SessionId);
+            if (ex is RunnerStartException or RunnerUnavailableException or OperationCanceledException)
+            {
+                logger.LogWarning("Session {SessionId} failed to start: {Reason}", session.SessionId, ex.Message);
+            }
+            else
+            {
+                logger.LogWarning(ex, "Session {SessionId} failed to start", session.SessionId);
+            }
             await FailAsync(session.SessionId, ex is OperationCanceledException
                 ? $"the browser did not start within {_options.StartTimeout.TotalSeconds:0} s"
                 : $"the browser failed to start: {ex.Message}");

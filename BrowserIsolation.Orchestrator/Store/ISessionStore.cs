@@ -21,6 +21,9 @@ public interface ISessionStore
     /// <summary>Forgets an ended session.</summary>
     Task RemoveAsync(string sessionId, CancellationToken cancellationToken);
 
+    /// <summary>True when other replicas (or this one restarted) see the same sessions and can adopt their runners.</summary>
+    bool IsShared { get; }
+
     /// <summary>Raised for every change made by any replica.</summary>
     event Action<SessionChange>? Changed;
 }

@@ -9,6 +9,8 @@ public sealed class InMemorySessionStore : ISessionStore
     private readonly ConcurrentDictionary<string, Session> _sessions = new();
     private readonly Lock _admission = new();
 
+    public bool IsShared => false;
+
     public event Action<SessionChange>? Changed;
 
     public Task<bool> TryAddAsync(Session session, int maxActive, CancellationToken cancellationToken)

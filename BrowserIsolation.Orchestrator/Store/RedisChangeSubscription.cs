@@ -1,11 +1,29 @@
 namespace BrowserIsolation.Orchestrator.Store;
 
-/// <summary>Listens on the deployment's changes channel so that this replica raises every other replica's changes.</summary>
-public sealed class RedisChangeSubscription(RedisConnection redis, RedisSessionStore store, ILogger<RedisChangeSubscription> logger)
-    : BackgroundService
+/// <summary>
+/// Listens on the deployment's changes channel so that this replica raises every other replica's changes, and writes
+/// this replica's sessions back when a lost connection is restored (<see cref="RedisSessionRepair"/>).
+/// </summary>
+public sealed class RedisChangeSubscription(RedisConnection redis, RedisSessionStore store, RedisSessionRepair repair,
+    ILogger<RedisChangeSubscription> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        RedisSubscribe.UntilSubscribedAsync(redis, redis.Keys.Changes, message => store.OnPublished(message), logger, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        redis.Restored += () => _ = Task.Run(() => RepairAsync(stoppingToken), CancellationToken.None);
+        return RedisSubscribe.UntilSubscribedAsync(redis, redis.Keys.Changes, message => store.OnPublished(message), logger, stoppingToken);
+    }
+
+    private async Task RepairAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await repair.RepairAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+        {
+            logger.LogWarning("Could not write sessions back to Redis yet: {Reason}", ex.Message);
+        }
+    }
 }
 
 /// <summary>Subscribing needs Redis up; until it is, retry. Once subscribed, the client re-subscribes after reconnects.</summary>

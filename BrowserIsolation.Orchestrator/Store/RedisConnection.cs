@@ -23,13 +23,22 @@ public sealed class RedisConnection : IAsyncDisposable
         config.ConnectTimeout = (int)_options.ConnectTimeout.TotalMilliseconds;
         config.SyncTimeout = (int)_options.OperationTimeout.TotalMilliseconds;
         config.KeepAlive = 5;
+        // Back within a second of Redis: a linear, short retry instead of the client's exponential default.
+        config.ReconnectRetryPolicy = new LinearRetry(500);
         config.ClientName ??= "browserisolation-orchestrator";
         Endpoint = string.Join(",", config.EndPoints.Select(e => e.ToString()));
         _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(async () =>
         {
             var multiplexer = await ConnectionMultiplexer.ConnectAsync(config);
             multiplexer.ConnectionFailed += (_, e) => logger.LogWarning("Redis connection lost ({Endpoint}): {Failure}", e.EndPoint, e.FailureType);
-            multiplexer.ConnectionRestored += (_, e) => logger.LogInformation("Redis connection restored ({Endpoint})", e.EndPoint);
+            multiplexer.ConnectionRestored += (_, e) =>
+            {
+                logger.LogInformation("Redis connection restored ({Endpoint})", e.EndPoint);
+                if (e.ConnectionType == ConnectionType.Interactive)
+                {
+                    Restored?.Invoke();
+                }
+            };
             return multiplexer;
         });
     }
@@ -39,6 +48,9 @@ public sealed class RedisConnection : IAsyncDisposable
     /// <summary>Hands the multiplexer to <paramref name="use"/> once it exists (tracing instruments it); starts connecting.</summary>
     public void WhenConnected(Action<IConnectionMultiplexer> use) =>
         _multiplexer.Value.ContinueWith(t => use(t.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
+    /// <summary>The connection came back after a loss (the server may have restarted empty).</summary>
+    public event Action? Restored;
 
     public string Endpoint { get; }
 

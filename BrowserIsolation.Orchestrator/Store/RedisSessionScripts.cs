@@ -43,4 +43,15 @@ internal static class RedisSessionScripts
         redis.call('SREM', KEYS[4], ARGV[1])
         return 1
         """;
+
+    /// <summary>KEYS: session, all, active. ARGV: version, json, id, isActive. Writes a replica's copy back unless Redis has
+    /// that version or a newer one. Returns 1 written, 0 kept.</summary>
+    public const string Restore = """
+        local v = redis.call('HGET', KEYS[1], 'v')
+        if v and tonumber(v) >= tonumber(ARGV[1]) then return 0 end
+        redis.call('HSET', KEYS[1], 'v', ARGV[1], 'json', ARGV[2])
+        redis.call('SADD', KEYS[2], ARGV[3])
+        if ARGV[4] == '1' then redis.call('SADD', KEYS[3], ARGV[3]) else redis.call('SREM', KEYS[3], ARGV[3]) end
+        return 1
+        """;
 }

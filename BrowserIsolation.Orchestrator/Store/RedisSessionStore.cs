@@ -9,26 +9,30 @@ namespace BrowserIsolation.Orchestrator.Store;
 /// Sessions shared by every replica through Redis. Admission and updates are Lua scripts (atomic); every status
 /// change is published on the deployment's channel so each replica raises <see cref="Changed"/>.
 /// </summary>
-public sealed class RedisSessionStore(RedisConnection redis, ReplicaIdentity replica, IOptions<StoreOptions> options,
+public sealed class RedisSessionStore(RedisConnection redis, RedisSessionRepair repair, ReplicaIdentity replica, IOptions<StoreOptions> options,
     ILogger<RedisSessionStore> logger) : ISessionStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     private readonly RedisKeys _keys = redis.Keys;
     private readonly int _eventsCap = Math.Max(1, options.Value.EventsPerSession);
 
+    public bool IsShared => true;
+
     public event Action<SessionChange>? Changed;
 
     public async Task<bool> TryAddAsync(Session session, int maxActive, CancellationToken cancellationToken)
     {
         var id = session.SessionId;
+        var json = Serialize(session);
         var result = await redis.RunAsync(db => db.ScriptEvaluateAsync(RedisSessionScripts.Admit,
             [_keys.Session(id), _keys.AllSessions, _keys.ActiveSessions, _keys.Events(id)],
-            [maxActive, id, Serialize(session), (string)_keys.Changes!, Message(id, session.Status), EventLine(session), _eventsCap]),
+            [maxActive, id, json, (string)_keys.Changes!, Message(id, session.Status), EventLine(session), _eventsCap]),
             cancellationToken);
         if ((int)result != 1)
         {
             return false;
         }
+        repair.Hold(id, 1, json, session.IsActive);
         Raise(new SessionChange(id, session.Status));
         return true;
     }
@@ -66,12 +70,14 @@ public sealed class RedisSessionStore(RedisConnection redis, ReplicaIdentity rep
                 return current;
             }
             var statusChanged = next.Status != current.Status;
+            var json = Serialize(next);
             var result = (int)await redis.RunAsync(db => db.ScriptEvaluateAsync(RedisSessionScripts.CompareAndSet,
                 [key, _keys.ActiveSessions, _keys.Events(sessionId)],
-                [stored[0], Serialize(next), sessionId, next.IsActive ? 1 : 0, statusChanged ? 1 : 0, (string)_keys.Changes!,
+                [stored[0], json, sessionId, next.IsActive ? 1 : 0, statusChanged ? 1 : 0, (string)_keys.Changes!,
                     Message(sessionId, next.Status), EventLine(next), _eventsCap]), cancellationToken);
             if (result == 1)
             {
+                repair.Hold(sessionId, (long)stored[0] + 1, json, next.IsActive);
                 if (statusChanged)
                 {
                     Raise(new SessionChange(sessionId, next.Status));
@@ -90,9 +96,12 @@ public sealed class RedisSessionStore(RedisConnection redis, ReplicaIdentity rep
         }
     }
 
-    public Task RemoveAsync(string sessionId, CancellationToken cancellationToken) =>
-        redis.RunAsync(db => db.ScriptEvaluateAsync(RedisSessionScripts.Remove,
+    public Task RemoveAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        repair.Drop(sessionId);
+        return redis.RunAsync(db => db.ScriptEvaluateAsync(RedisSessionScripts.Remove,
             [_keys.Session(sessionId), _keys.Events(sessionId), _keys.AllSessions, _keys.ActiveSessions], [sessionId]), cancellationToken);
+    }
 
     /// <summary>The session's recorded status changes, oldest first ("unixMs status [error]").</summary>
     public async Task<IReadOnlyList<string>> EventsAsync(string sessionId, CancellationToken cancellationToken)
@@ -108,6 +117,10 @@ public sealed class RedisSessionStore(RedisConnection redis, ReplicaIdentity rep
         if (parts.Length != 3 || parts[0] == replica.Id || !Enum.TryParse<SessionStatus>(parts[2], out var status))
         {
             return;
+        }
+        if (status is not (SessionStatus.Pending or SessionStatus.Ready))
+        {
+            repair.Drop(parts[1]); // the replica that ended it holds the newest copy
         }
         Raise(new SessionChange(parts[1], status));
     }

@@ -23,6 +23,7 @@ public sealed class BrowserHost(
     private ChromiumProcess? _chromium;
     private TabManager? _tabs;
     private Screencast? _screencast;
+    private TabCrashRecovery? _crashRecovery;
     private InputDispatcher? _input;
 
     /// <summary>Completes when Chromium is connected and the first tab streams; faults if the launch fails.</summary>
@@ -35,6 +36,8 @@ public sealed class BrowserHost(
     public TabManager Tabs => _tabs ?? throw NotReady();
 
     public Screencast Screencast => _screencast ?? throw NotReady();
+
+    public TabCrashRecovery CrashRecovery => _crashRecovery ?? throw NotReady();
 
     public InputDispatcher Input => _input ?? throw NotReady();
 
@@ -67,6 +70,8 @@ public sealed class BrowserHost(
             _tabs = new TabManager(_chromium.Cdp, loggers.CreateLogger<TabManager>());
             _screencast = new Screencast(_chromium.Cdp, _tabs, frames, chromiumOptions.Value, loggers.CreateLogger<Screencast>());
             _screencast.Attach();
+            _crashRecovery = new TabCrashRecovery(_chromium.Cdp, _tabs, _screencast, loggers.CreateLogger<TabCrashRecovery>());
+            _crashRecovery.Attach();
             _input = new InputDispatcher(_chromium.Cdp, _tabs);
             // Before the first tab is touched: policy enforcement must see the very first request.
             foreach (var concern in concerns)

@@ -42,6 +42,8 @@ public sealed class BrowserEvents(
         interceptor.Blocked += OnBlocked;
         targets.PopupBlocked += url => clients.Broadcast(new { type = "popup-blocked", url });
         enforcer.Applied += p => clients.Broadcast(PolicyMessage(p));
+        browser.CrashRecovery.Crashed += (tab, status, reloaded) =>
+            clients.Broadcast(new { type = "tab-crashed", tabId = tab.TargetId, status, reloaded });
         clients.Connected += client =>
         {
             client.SendJson(TabsMessage());

@@ -165,18 +165,26 @@ public sealed partial class OrchestratorProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGTERM, as a service manager stops it; returns how long it took to exit (it is killed after 30 s).</summary>
+    public TimeSpan Stop()
     {
-        Http.Dispose();
+        var clock = Stopwatch.StartNew();
         if (!_process.HasExited)
         {
-            // SIGTERM: the orchestrator stops its runners on the way out.
             Process.Start("kill", ["-TERM", _process.Id.ToString()])?.WaitForExit();
-            if (!_process.WaitForExit(15_000))
+            if (!_process.WaitForExit(30_000))
             {
                 _process.Kill(entireProcessTree: true);
             }
         }
+        return clock.Elapsed;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        // SIGTERM: the orchestrator stops its runners on the way out.
+        Stop();
         _process.Dispose();
         RunnerLeftovers.KillUnder(WorkRoot);
         try
@@ -187,5 +195,6 @@ public sealed partial class OrchestratorProcess : IAsyncDisposable
         {
             // best effort
         }
+        return ValueTask.CompletedTask;
     }
 }

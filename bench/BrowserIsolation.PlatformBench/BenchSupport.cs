@@ -111,6 +111,8 @@ internal sealed partial class LocalOrchestrator(Process process, Uri baseUri) : 
 
     public Uri BaseUri { get; } = baseUri;
 
+    public int Pid => process.Id;
+
     public static async Task<LocalOrchestrator> StartAsync(IDictionary<string, string>? settings = null)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -123,6 +123,19 @@ public sealed class DockerFixture : IAsyncLifetime
 
     public static string NewOwner() => "test-" + Guid.NewGuid().ToString("N")[..10];
 
+    /// <summary>Settings for an orchestrator process with Docker runners of this owner only.</summary>
+    public Dictionary<string, string> OrchestratorSettings(string owner) => new()
+    {
+        ["Runner__Provider"] = "docker",
+        ["Runner__Docker__Host"] = DockerHost,
+        ["Runner__Docker__Image"] = Image,
+        ["Runner__Docker__Network"] = Network,
+        ["Runner__Docker__BindIp"] = "127.0.0.1",
+        ["Runner__Docker__Owner"] = owner,
+        ["Runner__Docker__PortRange"] = "42000-42999",
+        ["Runner__StartTimeout"] = "00:01:00",
+    };
+
     private static async Task<Dictionary<string, string>> RunDockerUpAsync()
     {
         var script = RepoPaths.DockerEngineScript;

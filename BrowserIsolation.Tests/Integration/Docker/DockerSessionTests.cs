@@ -106,15 +106,5 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
         }
     }
 
-    private Task<OrchestratorProcess> StartOrchestratorAsync(string owner) => OrchestratorProcess.StartAsync(new Dictionary<string, string>
-    {
-        ["Runner__Provider"] = "docker",
-        ["Runner__Docker__Host"] = docker.DockerHost,
-        ["Runner__Docker__Image"] = docker.Image,
-        ["Runner__Docker__Network"] = docker.Network,
-        ["Runner__Docker__BindIp"] = "127.0.0.1",
-        ["Runner__Docker__Owner"] = owner,
-        ["Runner__Docker__PortRange"] = "42000-42999",
-        ["Runner__StartTimeout"] = "00:01:00",
-    });
+    private Task<OrchestratorProcess> StartOrchestratorAsync(string owner) => OrchestratorProcess.StartAsync(docker.OrchestratorSettings(owner));
 }

@@ -100,12 +100,15 @@ public sealed class SessionLifecycleTests : PlatformTest
         var dir = Assert.Single(RunnerLeftovers.RunnerDirs(Orchestrator.WorkRoot));
         var runnerPid = RunnerLeftovers.RunnerPid(dir)!.Value;
         var chromiumPid = RunnerLeftovers.ChromiumPid(dir)!.Value;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         System.Diagnostics.Process.Start("kill", ["-s", "KILL", runnerPid.ToString()])!.WaitForExit();
 
-        var failed = await Orchestrator.WaitForStatusAsync(id, "error", TimeSpan.FromSeconds(3));
+        var failed = await Orchestrator.WaitForStatusAsync(id, "error", TimeSpan.FromSeconds(2));
+        var errorMs = clock.ElapsedMilliseconds;
         Assert.Contains("exited", failed.GetProperty("error").GetString());
         await Eventually(() => !RunnerLeftovers.IsAlive(chromiumPid) && !Directory.Exists(dir), TimeSpan.FromSeconds(10),
             "the dead runner's Chromium and profile reclaimed");
+        Console.WriteLine($"runner SIGKILL: session in error after {errorMs} ms ('{failed.GetProperty("error").GetString()}'), Chromium and folder gone after {clock.ElapsedMilliseconds} ms");
         // An orphaned Chromium writes its profile as it exits; it must not bring the directory back.
         await Task.Delay(1500);
         Assert.False(Directory.Exists(dir), "the profile directory came back after the cleanup");

@@ -106,6 +106,24 @@ public sealed class RedisReplicaTests : IAsyncLifetime
         }
         await Eventually(() => runnerIds.All(r => !Directory.Exists(Path.Combine(a.WorkRoot, r)) && !Directory.Exists(Path.Combine(b.WorkRoot, r))),
             TimeSpan.FromSeconds(20), "every session's runner ended on whichever replica started it");
+
+        // No pool runner leaked: every runner still alive on either replica is one the shared pool lists, within its size.
+        var db = await _redis.DatabaseAsync();
+        async Task<bool> OnlyPoolRunnersLeft()
+        {
+            var pooled = (await db.HashKeysAsync("bi:default:pool:available")).Concat(await db.HashKeysAsync("bi:default:pool:starting"))
+                .Select(k => (string)k!).ToHashSet();
+            var alive = RunnerLeftovers.RunnerDirs(a.WorkRoot).Concat(RunnerLeftovers.RunnerDirs(b.WorkRoot)).Select(Path.GetFileName).ToList();
+            return pooled.Count <= 2 && alive.All(r => pooled.Contains(r!)) && alive.Count == pooled.Count;
+        }
+        var leakCheck = Stopwatch.StartNew();
+        while (!await OnlyPoolRunnersLeft())
+        {
+            Assert.True(leakCheck.Elapsed < TimeSpan.FromSeconds(30), "runners alive that no session or pool entry owns");
+            await Task.Delay(200);
+        }
+        Console.WriteLine($"100 creates on 2 replicas: {created.Count} admitted (MaxSessions 6), {refused.Count} refused with 429, " +
+            $"{stored.Select(s => s.GetProperty("RunnerId").GetString()).Distinct().Count()} distinct runners, no runner left but the pool's");
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class RedisStoreTests : IAsyncLifetime
         var connection = new RedisConnection(_redis.ConnectionString, Options.Create(storeOptions),
             NullLogger<RedisConnection>.Instance);
         _connections.Add(connection);
-        var store = new RedisSessionStore(connection, new ReplicaIdentity(), Options.Create(new StoreOptions()), NullLogger<RedisSessionStore>.Instance);
+        var store = new RedisSessionStore(connection, new RedisSessionRepair(connection, NullLogger<RedisSessionRepair>.Instance), new ReplicaIdentity(), Options.Create(new StoreOptions()), NullLogger<RedisSessionStore>.Instance);
         return (store, new RedisPoolInventory(connection, TimeProvider.System), connection);
     }
 
