@@ -4,7 +4,7 @@ namespace BrowserIsolation.SoakBench;
 internal sealed record HostSample(TimeSpan At, int Processes, int FileDescriptors, long RssKiB, int WorkFolders)
 {
     public static HostSample Take(TimeSpan at, int orchestratorPid, string workRoot) => new(at,
-        Descendants(orchestratorPid).Count, Directory.GetFiles($"/proc/{orchestratorPid}/fd").Length, RssKiB(orchestratorPid),
+        Descendants(orchestratorPid).Count, Directory.GetFiles($"/proc/{orchestratorPid}/fd").Length, ReadRssKiB(orchestratorPid),
         Directory.Exists(workRoot) ? Directory.GetDirectories(workRoot).Length : 0);
 
     /// <summary>Runners and their Chromium processes: everything below the orchestrator, by parent pid.</summary>
@@ -33,7 +33,7 @@ internal sealed record HostSample(TimeSpan At, int Processes, int FileDescriptor
         return false;
     }
 
-    private static long RssKiB(int pid) => Read($"/proc/{pid}/status")?.Split('\n').FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) is { } line
+    private static long ReadRssKiB(int pid) => Read($"/proc/{pid}/status")?.Split('\n').FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)) is { } line
         ? long.Parse(line[6..].Replace("kB", "").Trim())
         : 0;
 
