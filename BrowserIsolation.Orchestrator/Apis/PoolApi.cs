@@ -8,7 +8,7 @@ public static class PoolApi
     /// <summary>GET /api/pool: the warm pool as this replica's autoscaler last saw it (target, sizes, demand).</summary>
     public static IEndpointRouteBuilder MapPoolApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/pool", (PoolState state) => Results.Ok(state.Current)).WithTags("Pool").WithAccess(ApiAccess.Operator);
+        app.MapGet("/api/pool", (PoolState state) => Results.Ok(state.Current)).WithTags("Pool").WithName("GetPool").WithSummary("The warm pool's target, sizes and demand").WithAccess(ApiAccess.Operator);
         return app;
     }
 }
