@@ -25,11 +25,15 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>/health (every check) and /alive (liveness only), open to anyone (declared), plus the request-span tags ASP.NET Core 10 leaves empty.</summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <summary>
+    /// /health (every check) and /alive (liveness only), plus the request-span tags ASP.NET Core 10 leaves empty. /alive is
+    /// open to anyone; /health too unless <paramref name="healthPolicy"/> names the authorization policy it needs.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, string? healthPolicy = null)
     {
         app.UseMiddleware<HttpSpanTagsMiddleware>();
-        app.MapHealthChecks("/health").AllowAnonymous().DisableRateLimiting();
+        var health = app.MapHealthChecks("/health").DisableRateLimiting();
+        _ = healthPolicy is null ? health.AllowAnonymous() : health.RequireAuthorization(healthPolicy);
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous().DisableRateLimiting();
         return app;
     }

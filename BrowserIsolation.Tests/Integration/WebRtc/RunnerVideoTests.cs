@@ -94,6 +94,16 @@ public class RunnerVideoTests(ITestOutputHelper output)
                 new UriBuilder(runner.Instance.ControlUri) { Scheme = "ws", Path = "/ws", Query = query }.Uri, CancellationToken.None));
             Assert.True(refused.HttpStatusCode == System.Net.HttpStatusCode.BadRequest, $"/ws?{query}: {refused.HttpStatusCode}");
         }
+        // Liveness is open; health and everything else need the token (a probe must not take another runner for its own).
+        using (var plain = new HttpClient { BaseAddress = runner.Instance.ControlUri })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await plain.GetAsync("/alive")).StatusCode);
+            foreach (var path in new[] { "/health", "/HEALTH", "/stats", "/Stats", "/webrtc/stats", "/policy", "/nothing" })
+            {
+                var status = (await plain.GetAsync(path)).StatusCode;
+                Assert.True(status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.NotFound, $"{path} without the token: {status}");
+            }
+        }
         // Nor without the runner token, in any spelling.
         using (var anonymous = new ClientWebSocket())
         {
