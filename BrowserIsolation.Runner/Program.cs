@@ -24,7 +24,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<ControlHolderMiddleware>();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
-app.MapDefaultEndpoints();
+// /health needs the token: the orchestrator's probe must not mistake another runner on the port for its own.
+app.MapDefaultEndpoints(RunnerTokenAuthentication.OrchestratorPolicy);
 app.MapRunnerEndpoints();
 
 // The orchestrator waits for this line: the API listens and Chromium is connected.

@@ -64,10 +64,14 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>/health (every check) and /alive (liveness only), open to anyone (declared).</summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <summary>
+    /// /health (every check, as JSON with each check's reason) and /alive (liveness only). /alive is open to anyone;
+    /// /health too unless <paramref name="healthPolicy"/> names the authorization policy it needs.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, string? healthPolicy = null)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportJson.WriteAsync }).AllowAnonymous().DisableRateLimiting();
+        var health = app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportJson.WriteAsync }).DisableRateLimiting();
+        _ = healthPolicy is null ? health.AllowAnonymous() : health.RequireAuthorization(healthPolicy);
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous().DisableRateLimiting();
         return app;
     }

@@ -23,23 +23,27 @@ public static class ControlApi
     {
         var api = app.MapGroup("/api/sessions/{id}").WithTags("Browser control");
         api.MapPost("/navigate", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, "control/navigate", bodyRequired: true))
-            .WithAccess(ApiAccess.Control);
-        foreach (var action in new[] { "back", "forward", "reload", "reset" })
+            .WithName("Navigate").WithSummary("Open a URL in the active tab").WithAccess(ApiAccess.Control);
+        foreach (var (action, name, summary) in new[]
+        {
+            ("back", "GoBack", "Go back in the active tab"), ("forward", "GoForward", "Go forward in the active tab"),
+            ("reload", "Reload", "Reload the active tab"), ("reset", "ResetSession", "Reset the browser to a fresh profile"),
+        })
         {
             api.MapPost($"/{action}", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, $"control/{action}", bodyRequired: false))
-                .WithName($"{action}-session").WithAccess(action == "reset" ? ApiAccess.Manage : ApiAccess.Control);
+                .WithName(name).WithSummary(summary).WithAccess(action == "reset" ? ApiAccess.Manage : ApiAccess.Control);
         }
-        api.MapGet("/tabs", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "tabs", bodyRequired: false)).WithAccess(ApiAccess.View);
-        api.MapPost("/tabs", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, "tabs", bodyRequired: false)).WithAccess(ApiAccess.Control);
+        api.MapGet("/tabs", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "tabs", bodyRequired: false)).WithName("ListTabs").WithSummary("List the browser's tabs").WithAccess(ApiAccess.View);
+        api.MapPost("/tabs", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Post, "tabs", bodyRequired: false)).WithName("OpenTab").WithSummary("Open a new tab").WithAccess(ApiAccess.Control);
         api.MapDelete("/tabs/{tabId}", (string id, string tabId, HttpContext c) =>
             ValidTabId(tabId) ? ForwardAsync(id, c, HttpMethod.Delete, $"tabs/{tabId}", bodyRequired: false) : Task.FromResult(InvalidTabId()))
-            .WithAccess(ApiAccess.Control);
+            .WithName("CloseTab").WithSummary("Close a tab").WithAccess(ApiAccess.Control);
         api.MapPost("/tabs/{tabId}/activate", (string id, string tabId, HttpContext c) =>
             ValidTabId(tabId) ? ForwardAsync(id, c, HttpMethod.Post, $"tabs/{tabId}/activate", bodyRequired: false) : Task.FromResult(InvalidTabId()))
-            .WithAccess(ApiAccess.Control);
-        api.MapGet("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "policy", bodyRequired: false)).WithAccess(ApiAccess.View);
+            .WithName("ActivateTab").WithSummary("Make a tab the active one").WithAccess(ApiAccess.Control);
+        api.MapGet("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "policy", bodyRequired: false)).WithName("GetPolicy").WithSummary("Read the session's URL policy").WithAccess(ApiAccess.View);
         api.MapPut("/policy", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "policy", bodyRequired: true, MaxPolicyBytes))
-            .WithAccess(ApiAccess.Operator);
+            .WithName("SetPolicy").WithSummary("Replace the session's URL policy").WithAccess(ApiAccess.Operator);
         return app;
     }
 

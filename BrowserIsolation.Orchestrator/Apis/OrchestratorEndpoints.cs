@@ -19,6 +19,7 @@ public static class OrchestratorEndpoints
             .WithAccess(ApiAccess.Operator).ExcludeFromDescription();
         app.Map("/ws/{**rest}", (string? rest) => Problems.Create(404, "not_found", "Not found", $"no stream at /ws/{rest}"))
             .WithAccess(ApiAccess.Operator).ExcludeFromDescription();
+        app.MapOpenApi().WithAccess(ApiAccess.Public);
         app.MapFallbackToFile("index.html").WithAccess(ApiAccess.Public);
         return app;
     }

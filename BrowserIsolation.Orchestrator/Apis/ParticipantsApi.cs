@@ -19,7 +19,7 @@ public static class ParticipantsApi
     {
         var api = app.MapGroup("/api/sessions/{id}").WithTags("Co-browsing");
         api.MapGet("/participants", (string id, HttpContext c, ParticipantDirectory directory) =>
-            WithSessionAsync(id, c, false, session => directory.ListAsync(session, c.RequestAborted))).WithAccess(ApiAccess.View);
+            WithSessionAsync(id, c, false, session => directory.ListAsync(session, c.RequestAborted))).WithName("ListParticipants").WithSummary("List the session's participants").WithAccess(ApiAccess.View);
         api.MapPut("/participants/{participantId}", (string id, string participantId, HttpContext c, ParticipantDirectory directory,
             IOptions<SessionLimits> limits) => WithSessionAsync(id, c, false, async session =>
         {
@@ -36,25 +36,25 @@ public static class ParticipantsApi
             return Roles.IsValid(role)
                 ? await directory.SetRoleAsync(session, participantId, role!, c.GetCaller(), c.RequestAborted)
                 : Problems.BadRequest("invalid_role", "'role' must be owner, controller or viewer");
-        })).WithAccess(ApiAccess.Manage);
+        })).WithName("SetParticipantRole").WithSummary("Change a participant's role").WithAccess(ApiAccess.Manage);
         api.MapDelete("/participants/{participantId}", (string id, string participantId, HttpContext c, ParticipantDirectory directory) =>
             WithSessionAsync(id, c, false, session => ValidParticipantId(participantId)
                 ? directory.RemoveAsync(session, participantId, c.GetCaller(), c.RequestAborted)
-                : Task.FromResult(InvalidParticipantId()))).WithAccess(ApiAccess.Manage);
+                : Task.FromResult(InvalidParticipantId()))).WithName("RemoveParticipant").WithSummary("Remove a participant (its tokens stop working)").WithAccess(ApiAccess.Manage);
         api.MapPost("/participants/{participantId}/control", (string id, string participantId, HttpContext c) =>
             ValidParticipantId(participantId) ? ForwardAsync(id, c, HttpMethod.Post, $"participants/{participantId}/control") : Task.FromResult(InvalidParticipantId()))
-            .WithAccess(ApiAccess.Manage);
+            .WithName("GiveControl").WithSummary("Give a participant control of the browser").WithAccess(ApiAccess.Manage);
         api.MapDelete("/participants/{participantId}/control", (string id, string participantId, HttpContext c) =>
             ValidParticipantId(participantId) ? ForwardAsync(id, c, HttpMethod.Delete, $"participants/{participantId}/control") : Task.FromResult(InvalidParticipantId()))
-            .WithAccess(ApiAccess.Manage);
-        api.MapGet("/control", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "cobrowse")).WithAccess(ApiAccess.View);
-        api.MapPut("/control", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "cobrowse", json: true)).WithAccess(ApiAccess.Manage);
+            .WithName("TakeControl").WithSummary("Take control away from a participant").WithAccess(ApiAccess.Manage);
+        api.MapGet("/control", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Get, "cobrowse")).WithName("GetControl").WithSummary("Read who has control, and the control settings").WithAccess(ApiAccess.View);
+        api.MapPut("/control", (string id, HttpContext c) => ForwardAsync(id, c, HttpMethod.Put, "cobrowse", json: true)).WithName("SetControl").WithSummary("Change the control mode and settings").WithAccess(ApiAccess.Manage);
         api.MapPost("/uploads/{chooserId}", (string id, string chooserId, HttpContext c) =>
             ValidChooserId(chooserId) ? ForwardAsync(id, c, HttpMethod.Post, $"uploads/{chooserId}", upload: true) : Task.FromResult(InvalidChooserId()))
-            .WithAccess(ApiAccess.Control);
+            .WithName("AnswerFileChooser").WithSummary("Answer a page's file chooser with files").WithAccess(ApiAccess.Control);
         api.MapDelete("/uploads/{chooserId}", (string id, string chooserId, HttpContext c) =>
             ValidChooserId(chooserId) ? ForwardAsync(id, c, HttpMethod.Delete, $"uploads/{chooserId}") : Task.FromResult(InvalidChooserId()))
-            .WithAccess(ApiAccess.Control);
+            .WithName("CancelFileChooser").WithSummary("Cancel a page's file chooser").WithAccess(ApiAccess.Control);
         return app;
     }
 

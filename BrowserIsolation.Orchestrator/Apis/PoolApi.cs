@@ -10,7 +10,8 @@ public static class PoolApi
     public static IEndpointRouteBuilder MapPoolApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/pool", (PoolState state, RunnerStartBreaker breaker) => Results.Ok(state.Current with { RunnerStarts = breaker.Status }))
-            .WithTags("Pool").WithAccess(ApiAccess.Operator);
+            .WithTags("Pool").WithName("GetPool").WithSummary("The warm pool's target, sizes and demand, and the runner start breaker")
+            .WithAccess(ApiAccess.Operator);
         return app;
     }
 }

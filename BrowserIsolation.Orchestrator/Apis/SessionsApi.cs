@@ -16,10 +16,10 @@ public static class SessionsApi
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/sessions").WithTags("Sessions");
-        api.MapPost("/", CreateAsync).WithAccess(ApiAccess.Operator).RequireRateLimiting(ApiRateLimits.SessionCreates);
-        api.MapGet("/", ListAsync).WithAccess(ApiAccess.Operator);
-        api.MapGet("/{id}", GetAsync).WithAccess(ApiAccess.View);
-        api.MapDelete("/{id}", DeleteAsync).WithAccess(ApiAccess.Manage);
+        api.MapPost("/", CreateAsync).WithName("CreateSession").WithSummary("Create a session (and its owner token)").WithAccess(ApiAccess.Operator).RequireRateLimiting(ApiRateLimits.SessionCreates);
+        api.MapGet("/", ListAsync).WithName("ListSessions").WithSummary("List sessions").WithAccess(ApiAccess.Operator);
+        api.MapGet("/{id}", GetAsync).WithName("GetSession").WithSummary("Read a session and its stream metrics").WithAccess(ApiAccess.View);
+        api.MapDelete("/{id}", DeleteAsync).WithName("EndSession").WithSummary("End a session").WithAccess(ApiAccess.Manage);
         return api;
     }
 

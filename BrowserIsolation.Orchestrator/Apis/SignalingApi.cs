@@ -17,8 +17,8 @@ public static class SignalingApi
     public static RouteGroupBuilder MapSignalingApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/sessions/{id}").WithTags("Signaling");
-        api.MapPost("/offer", OfferAsync).WithAccess(ApiAccess.Stream);
-        api.MapGet("/ice", GetIceServers).WithAccess(ApiAccess.Stream);
+        api.MapPost("/offer", OfferAsync).WithName("OfferWebRtc").WithSummary("Send a WebRTC SDP offer, get the answer").WithAccess(ApiAccess.Stream);
+        api.MapGet("/ice", GetIceServers).WithName("GetIceServers").WithSummary("ICE servers (STUN, TURN with short-lived credentials)").WithAccess(ApiAccess.Stream);
         return api;
     }
 

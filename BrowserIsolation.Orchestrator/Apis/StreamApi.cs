@@ -9,7 +9,7 @@ public static class StreamApi
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
     {
-        app.Map("/ws/sessions/{id}", ConnectAsync).WithTags("Streaming").WithAccess(ApiAccess.Stream);
+        app.Map("/ws/sessions/{id}", ConnectAsync).WithTags("Streaming").WithName("StreamSession").WithSummary("The session's WebSocket: frames and events out, input in").WithAccess(ApiAccess.Stream);
         return app;
     }
 

@@ -14,7 +14,7 @@ public static class TokensApi
 
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/sessions/{id}/tokens", IssueAsync).WithTags("Sessions").WithAccess(ApiAccess.Manage);
+        app.MapPost("/api/sessions/{id}/tokens", IssueAsync).WithTags("Sessions").WithName("IssueJoinToken").WithSummary("Issue a join token and link").WithAccess(ApiAccess.Manage);
         return app;
     }
 

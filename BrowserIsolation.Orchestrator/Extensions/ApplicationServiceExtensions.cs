@@ -1,3 +1,4 @@
+using BrowserIsolation.Orchestrator.Apis;
 using BrowserIsolation.Orchestrator.Participants;
 using BrowserIsolation.Orchestrator.Relay;
 using BrowserIsolation.Orchestrator.Runners;
@@ -14,6 +15,7 @@ public static class ApplicationServiceExtensions
     {
         var services = builder.Services;
         services.AddProblemDetails();
+        builder.AddApiDocument();
         services.Configure<SessionLimits>(builder.Configuration.GetSection(SessionLimits.Section));
         services.Configure<RunnerOptions>(builder.Configuration.GetSection(RunnerOptions.Section));
         services.Configure<IceOptions>(builder.Configuration.GetSection(IceOptions.Section));

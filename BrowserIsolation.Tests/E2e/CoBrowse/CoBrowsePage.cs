@@ -43,6 +43,8 @@ public sealed class CoBrowsePage : IAsyncDisposable
         var opened = new CoBrowsePage(context, page, name);
         await page.GotoAsync(joinUrl);
         await Assertions.Expect(page.GetByTestId("status")).ToHaveAttributeAsync("data-status", "ready", new() { Timeout = 30_000 });
+        // The join link's token is out of the address bar (history, bookmarks, Referer) once the viewer has it.
+        Assert.True(!page.Url.Contains("token=") && page.Url.Contains("session="), $"the address still shows the token: {page.Url}");
         var self = page.Locator("[data-testid=participant][data-self]");
         await Assertions.Expect(self).ToHaveCountAsync(1, new() { Timeout = 15_000 });
         opened.ParticipantId = (await self.GetAttributeAsync("data-participant-id"))!;

@@ -21,6 +21,17 @@ public sealed class CoBrowseUiTests(CoBrowseUiEnvironment env) : IClassFixture<C
         Assertions.Expect(locator).ToHaveAttributeAsync(attribute, value, new() { Timeout = timeoutMs });
 
     [Fact]
+    public async Task AJoinedTabKeepsItsTokenOutOfTheAddressAcrossAReload()
+    {
+        var (id, ownerToken) = await env.SessionAsync(env.Site.Page("/cb-reload", PressPage));
+        await using var val = await CoBrowsePage.OpenAsync(env.Browser.Browser, await env.JoinUrlAsync(id, ownerToken, "viewer", "Val"), "viewer");
+        await val.Page.ReloadAsync();
+        await ExpectAsync(val.Page.GetByTestId("status"), "data-status", "ready", 30_000);
+        Assert.DoesNotContain("token=", val.Page.Url);
+        Assert.Equal("no-referrer", await val.Page.EvaluateAsync<string>("() => document.querySelector('meta[name=referrer]').content"));
+    }
+
+    [Fact]
     public async Task OwnerControllerAndViewerSeeEachOtherAndOnlyTheHolderDrives()
     {
         var (id, ownerToken) = await env.SessionAsync(env.Site.Page("/cb-press", PressPage));

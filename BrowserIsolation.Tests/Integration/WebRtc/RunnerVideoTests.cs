@@ -84,6 +84,35 @@ public class RunnerVideoTests(ITestOutputHelper output)
         Assert.True(seen[0] && seen[1], $"after the click: viewer 1 {string.Join(",", await first.SampleAsync())}, viewer 2 {string.Join(",", await second.SampleAsync())}");
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
 
+        // The runner never makes a client owner by default: a missing, unknown or repeated role is refused.
+        foreach (var query in new[] { "", "role=", "role=admin", "role=OWNER", "role=viewer&role=owner" })
+        {
+            using var refused = new ClientWebSocket();
+            refused.Options.SetRequestHeader("Authorization", "Bearer " + runner.Instance.Token);
+            refused.Options.CollectHttpResponseDetails = true;
+            await Assert.ThrowsAsync<WebSocketException>(() => refused.ConnectAsync(
+                new UriBuilder(runner.Instance.ControlUri) { Scheme = "ws", Path = "/ws", Query = query }.Uri, CancellationToken.None));
+            Assert.True(refused.HttpStatusCode == System.Net.HttpStatusCode.BadRequest, $"/ws?{query}: {refused.HttpStatusCode}");
+        }
+        // Liveness is open; health and everything else need the token (a probe must not take another runner for its own).
+        using (var plain = new HttpClient { BaseAddress = runner.Instance.ControlUri })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await plain.GetAsync("/alive")).StatusCode);
+            foreach (var path in new[] { "/health", "/HEALTH", "/stats", "/Stats", "/webrtc/stats", "/policy", "/nothing" })
+            {
+                var status = (await plain.GetAsync(path)).StatusCode;
+                Assert.True(status is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.NotFound, $"{path} without the token: {status}");
+            }
+        }
+        // Nor without the runner token, in any spelling.
+        using (var anonymous = new ClientWebSocket())
+        {
+            anonymous.Options.CollectHttpResponseDetails = true;
+            await Assert.ThrowsAsync<WebSocketException>(() => anonymous.ConnectAsync(
+                new UriBuilder(runner.Instance.ControlUri) { Scheme = "ws", Path = "/WS", Query = "role=owner" }.Uri, CancellationToken.None));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.HttpStatusCode);
+        }
+
         var final1 = await first.InboundAsync();
         output.WriteLine($"viewer 1 final: {final1}");
         if (final1 is { JitterBufferEmittedCount: > 0 })
