@@ -2,6 +2,7 @@
 // logs of the orchestrator, Web and every runner container in the dashboard (docs/aspire.md).
 #pragma warning disable ASPIRECERTIFICATES001 // WithoutHttpsCertificate is experimental in 13.x
 using System.Net.Sockets;
+using BrowserIsolation.AppHost.Health;
 using BrowserIsolation.AppHost.LocalDocker;
 using BrowserIsolation.AppHost.Turn;
 
@@ -92,4 +93,5 @@ builder.AddProject<Projects.BrowserIsolation_Web>("web")
     .WithReference(orchestrator)
     .WaitFor(orchestrator);
 
+builder.AddStartupReport();
 builder.Build().Run();
