@@ -15,6 +15,9 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>eShop-style service defaults: OpenTelemetry, health checks and service discovery.</summary>
 public static class Extensions
 {
+    private const string HealthPath = "/health";
+    private const string AlivePath = "/alive";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -48,8 +51,10 @@ public static class Extensions
                 .AddMeter(OpenTelemetrySetup.SourceName))
             .WithTracing(tracing => tracing
                 .AddSource(OpenTelemetrySetup.SourceName)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+                // Health probes (Aspire's, the pool's, Docker's) come every few seconds: as traces they would push the
+                // session traces out of the dashboard's window.
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsHealthProbe(context.Request.Path))
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !IsHealthProbe(request.RequestUri?.AbsolutePath)));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -57,6 +62,9 @@ public static class Extensions
         }
         return builder;
     }
+
+    private static bool IsHealthProbe(string? path) =>
+        path is not null && (path.StartsWith(HealthPath, StringComparison.OrdinalIgnoreCase) || path.StartsWith(AlivePath, StringComparison.OrdinalIgnoreCase));
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -70,9 +78,9 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app, string? healthPolicy = null)
     {
-        var health = app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportJson.WriteAsync }).DisableRateLimiting();
+        var health = app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = HealthReportJson.WriteAsync }).DisableRateLimiting();
         _ = healthPolicy is null ? health.AllowAnonymous() : health.RequireAuthorization(healthPolicy);
-        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous().DisableRateLimiting();
         return app;
     }
 }

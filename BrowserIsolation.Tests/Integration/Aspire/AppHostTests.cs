@@ -83,7 +83,7 @@ public sealed class AppHostTests(ITestOutputHelper output)
             output.WriteLine($"dashboard: {dashboard}");
             using var telemetry = new HttpClient { BaseAddress = new Uri(dashboard) };
             telemetry.DefaultRequestHeaders.Add("x-api-key", apiKey);
-            await WaitUntilAsync(async () => HasSpan(await telemetry.GetFromJsonAsync<JsonElement>("/api/telemetry/traces?resource=orchestrator", timeout.Token),
+            await WaitUntilAsync(async () => HasSpan(await telemetry.GetFromJsonAsync<JsonElement>("/api/telemetry/traces?resource=orchestrator&limit=1000", timeout.Token),
                 "session.create", sessionId), "the session.create span of the session");
             await WaitUntilAsync(async () => (await telemetry.GetFromJsonAsync<JsonElement>("/api/telemetry/resources", timeout.Token))
                 .EnumerateArray().Any(r => r.GetProperty("name").GetString() == "browserisolation-runner" &&
