@@ -272,6 +272,8 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
         {
             var runner = await provider.StartAsync(Request("r-otel"), CancellationToken.None);
             Assert.Equal(HttpStatusCode.OK, await GetHealthAsync(runner, runner.Token));
+            // Health probes are not traced (they would crowd out session traces); a stats call is.
+            Assert.Equal(HttpStatusCode.OK, await GetAsync(runner, "stats", runner.Token));
 
             foreach (var signal in new[] { "logs", "traces", "metrics" })
             {
@@ -310,9 +312,11 @@ public sealed class DockerRunnerProviderTests(DockerFixture docker, ITestOutputH
         return (await docker.Client.Containers.InspectOrNullAsync(summary.ID, CancellationToken.None))!;
     }
 
-    private static async Task<HttpStatusCode> GetHealthAsync(RunnerInstance runner, string token)
+    private static Task<HttpStatusCode> GetHealthAsync(RunnerInstance runner, string token) => GetAsync(runner, "health", token);
+
+    private static async Task<HttpStatusCode> GetAsync(RunnerInstance runner, string path, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(runner.ControlUri, "health"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(runner.ControlUri, path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await Http.SendAsync(request);
         return response.StatusCode;
