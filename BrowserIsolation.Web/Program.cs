@@ -14,6 +14,6 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseDefaultFiles();
 app.UseStaticFiles();
-app.MapReverseProxy();
+app.MapReverseProxy(proxy => proxy.UseReplicaFailover());
 app.MapFallbackToFile("index.html");
 app.Run();

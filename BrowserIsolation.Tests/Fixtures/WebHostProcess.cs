@@ -19,14 +19,18 @@ public sealed partial class WebHostProcess : IAsyncDisposable
 
     public Uri BaseUri { get; }
 
-    public static async Task<WebHostProcess> StartAsync(Uri orchestrator)
+    /// <summary>Several orchestrators are several replicas of one deployment, as service discovery lists them.</summary>
+    public static async Task<WebHostProcess> StartAsync(params Uri[] orchestrators)
     {
         var start = new ProcessStartInfo("dotnet", ["exec", RepoPaths.WebHostDll, "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        start.Environment["services__orchestrator__http__0"] = orchestrator.AbsoluteUri.TrimEnd('/');
+        for (var i = 0; i < orchestrators.Length; i++)
+        {
+            start.Environment[$"services__orchestrator__http__{i}"] = orchestrators[i].AbsoluteUri.TrimEnd('/');
+        }
         var process = Process.Start(start)!;
         try
         {

@@ -1,4 +1,5 @@
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Transforms;
 
 namespace BrowserIsolation.Web.Proxy;
@@ -20,13 +21,40 @@ public static class OrchestratorProxy
         {
             ClusterId = Cluster,
             Destinations = new Dictionary<string, DestinationConfig> { [Cluster] = new() { Address = OrchestratorAddress(configuration) } },
+            HealthCheck = ReplicaHealth,
         };
+        // One failed connect is enough to stop choosing a replica for a while: the others hold the same sessions (Redis).
+        services.Configure<TransportFailureRateHealthPolicyOptions>(o => o.MinimalTotalCountThreshold = 1);
         services.AddReverseProxy()
             .LoadFromMemory([Route("api"), Route("ws")], [cluster])
             .AddServiceDiscoveryDestinationResolver()
             .AddTransforms(t => t.AddRequestTransform(SameSiteOrigin));
         return services;
     }
+
+    /// <summary>
+    /// With several orchestrator replicas (service discovery lists each), a killed one is skipped within about a second:
+    /// passively after a failed forward, actively by probing /alive. With none healthy all are tried (HealthyOrPanic),
+    /// so a single orchestrator is never cut off by a transient failure.
+    /// </summary>
+    private static readonly HealthCheckConfig ReplicaHealth = new()
+    {
+        Active = new ActiveHealthCheckConfig
+        {
+            Enabled = true,
+            Interval = TimeSpan.FromSeconds(1),
+            Timeout = TimeSpan.FromSeconds(2),
+            Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+            Path = "/alive",
+        },
+        Passive = new PassiveHealthCheckConfig
+        {
+            Enabled = true,
+            Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+            ReactivationPeriod = TimeSpan.FromSeconds(5),
+        },
+        AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
+    };
 
     /// <summary>Aspire's service discovery (services__orchestrator__*, https preferred), else <c>Orchestrator:Url</c>.</summary>
     private static string OrchestratorAddress(IConfiguration configuration) =>
