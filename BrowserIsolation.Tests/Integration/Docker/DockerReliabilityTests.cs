@@ -107,7 +107,8 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             await daemon.UpAsync(liveRestore: true);
             orchestrator = await OrchestratorProcess.StartAsync(settings);
             var sessionId = await orchestrator.CreateReadySessionAsync(PageUrl);
-            var container = Assert.Single(await docker.ContainersAsync("session", sessionId));
+            var runnerId = (await orchestrator.GetSessionAsync(sessionId)).GetProperty("runnerId").GetString()!;
+            var container = Assert.Single(await docker.ContainersAsync("runner", runnerId));
             var publishedPort = await daemon.PublishedHttpPortAsync(container.ID);
             await DockerFixture.WaitUntilAsync(async () => (await PoolAsync(orchestrator)).GetProperty("available").GetInt32() >= 1, TimeSpan.FromSeconds(90));
             frames = new FrameWatch(new SessionSocket(await orchestrator.ConnectAsync(sessionId)));
@@ -231,7 +232,8 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             await daemon.UpAsync(liveRestore: false);
             orchestrator = await OrchestratorProcess.StartAsync(docker.OrchestratorSettings(owner));
             var sessionId = await orchestrator.CreateReadySessionAsync(PageUrl);
-            var container = Assert.Single(await docker.ContainersAsync("session", sessionId));
+            var runnerId = (await orchestrator.GetSessionAsync(sessionId)).GetProperty("runnerId").GetString()!;
+            var container = Assert.Single(await docker.ContainersAsync("runner", runnerId));
 
             var clock = Stopwatch.StartNew();
             var stopping = await daemon.DownAsync(liveRestore: false);
