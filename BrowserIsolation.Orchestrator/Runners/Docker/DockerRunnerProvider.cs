@@ -42,6 +42,8 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     private readonly HttpClient _health;
     private readonly ContainerExitWatcher _watcher;
     private readonly ConcurrentDictionary<string, TrackedRunner> _runners = new(StringComparer.Ordinal);
+    // Containers of runners that died while the daemon went away: removed as soon as it answers again.
+    private readonly ConcurrentDictionary<string, bool> _removeWhenBack = new(StringComparer.Ordinal);
 
     public DockerRunnerProvider(IDockerClient docker, DockerEndpoint endpoint, IOptions<DockerRunnerOptions> options, IOptions<RunnerOptions> runnerOptions,
         IConfiguration configuration, ILogger<DockerRunnerProvider> logger, RunnerPolicyEnvironment? policy = null)
@@ -374,7 +376,8 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         }
         catch (Exception e) when (DockerFailure.Is(e, CancellationToken.None))
         {
-            // The session is told all the same; ListAsync removes the stopped container once the daemon answers.
+            // The session is told all the same; the container goes once the daemon answers (CheckTrackedAsync).
+            _removeWhenBack[tracked.ContainerId] = true;
             _logger.LogInformation("Runner {RunnerId}'s container stays until the daemon answers: {Reason}", tracked.RunnerId, DockerFailure.Describe(e, _endpoint));
         }
         try
@@ -390,6 +393,11 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     /// <summary>After a gap in the events stream: any tracked container that is no longer running died meanwhile.</summary>
     private async Task CheckTrackedAsync(CancellationToken cancellationToken)
     {
+        foreach (var containerId in _removeWhenBack.Keys)
+        {
+            await _docker.Containers.RemoveForcedAsync(containerId, cancellationToken);
+            _removeWhenBack.TryRemove(containerId, out _);
+        }
         foreach (var tracked in _runners.Values.Where(r => r.Ready).ToList())
         {
             var details = await _docker.Containers.InspectOrNullAsync(tracked.ContainerId, cancellationToken);
@@ -418,7 +426,9 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         }
         catch (Exception e) when (DockerFailure.Is(e, CancellationToken.None))
         {
-            return $"container {containerId[..12]} ended ({DockerFailure.Describe(e, _endpoint)})";
+            // It died and the daemon stopped answering at once: the daemon shutting down stopped it.
+            _logger.LogDebug("Runner container {Container} ended as the daemon stopped answering: {Reason}", containerId[..12], DockerFailure.Describe(e, _endpoint));
+            return DaemonRestarted($"container {containerId[..12]} ended as the daemon stopped answering");
         }
     }
 

@@ -250,6 +250,7 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             Assert.Contains("Docker daemon", error);
             Assert.Contains("restarted", error);
             Assert.True(failedAfter < TimeSpan.FromSeconds(10), $"the session failed {failedAfter.TotalSeconds:0.0} s after the daemon was back");
+            Assert.True(goneAfter < TimeSpan.FromSeconds(10), $"the container was removed {goneAfter.TotalSeconds:0.0} s after the daemon was back");
         }
         finally
         {
