@@ -244,13 +244,15 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             await docker.WaitUntilGoneAsync(container.ID, TimeSpan.FromSeconds(30));
             var goneAfter = clock.Elapsed - backAt;
             var error = failed.GetProperty("error").GetString();
+            var stackTraces = orchestrator.Output.Split('\n').Count(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
             output.WriteLine($"live-restore off: down {stopping.TotalSeconds:0.0} s + up {startTook.TotalSeconds:0.0} s; session error {failedAfter.TotalSeconds:0.0} s " +
-                $"after the daemon was back, container removed after {goneAfter.TotalSeconds:0.0} s; error: {error}");
+                $"after the daemon was back, container removed after {goneAfter.TotalSeconds:0.0} s, {stackTraces} stack-trace lines logged; error: {error}");
 
             Assert.Contains("Docker daemon", error);
             Assert.Contains("restarted", error);
             Assert.True(failedAfter < TimeSpan.FromSeconds(10), $"the session failed {failedAfter.TotalSeconds:0.0} s after the daemon was back");
             Assert.True(goneAfter < TimeSpan.FromSeconds(10), $"the container was removed {goneAfter.TotalSeconds:0.0} s after the daemon was back");
+            Assert.Equal(0, stackTraces);
         }
         finally
         {
