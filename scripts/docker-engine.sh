@@ -7,8 +7,10 @@
 #                                                   builder on the host network (cached layers make a rebuild quick)
 #   scripts/docker-engine.sh down                   stop the dockerd this script started, nothing else
 #
-# `up` is idempotent: a daemon that answers on $BI_DOCKER_SOCK is reused; otherwise it installs docker.io if needed and
-# starts dockerd with its own data-root/exec-root/pidfile under $BI_DOCKER_DIR. The base image is built with debootstrap
+# `up` is idempotent: a daemon that answers on $BI_DOCKER_SOCK is reused (restarted once if it is this script's and runs
+# with other flags than these, e.g. without --live-restore); otherwise it installs docker.io if needed and starts dockerd
+# with its own data-root/exec-root/pidfile under $BI_DOCKER_DIR. --live-restore keeps containers (the sessions' runners)
+# running while dockerd restarts; ports published through docker-proxy still stop answering until it is back. The base image is built with debootstrap
 # (minbase) from the Debian mirror apt uses on this host, then `docker import`ed. The network mode is the default bridge
 # (--iptables=false) if container<->container and container<->host work by IP, else --bridge=none (use --network host);
 # the verdict is remembered in $BI_DOCKER_DIR/network-mode.
@@ -19,6 +21,7 @@
 #   BI_DOCKER_SOCK         unix socket path                                    [/var/run/bi-docker.sock]
 #   BI_DOCKER_NETWORK      auto | bridge | host                                [auto]
 #   BI_DOCKER_IPTABLES     false | true (true gives bridged containers NAT)    [false]
+#   BI_DOCKER_LIVE_RESTORE true | false (containers outlive a dockerd restart) [true]
 #   BI_DOCKER_BASE_IMAGE   tag of the imported base image                      [debian:bookworm-slim]
 #   BI_DOCKER_SUITE        Debian suite                                        [bookworm]
 #   BI_DOCKER_MIRROR       Debian mirror                                       [apt's own]
@@ -34,6 +37,7 @@ BI_DOCKER_SOCK=${BI_DOCKER_SOCK:-/var/run/bi-docker.sock}
 BI_DOCKER_SOCK=${BI_DOCKER_SOCK#unix://}
 BI_DOCKER_NETWORK=${BI_DOCKER_NETWORK:-auto}
 BI_DOCKER_IPTABLES=${BI_DOCKER_IPTABLES:-false}
+BI_DOCKER_LIVE_RESTORE=${BI_DOCKER_LIVE_RESTORE:-true}
 BI_DOCKER_BASE_IMAGE=${BI_DOCKER_BASE_IMAGE:-debian:bookworm-slim}
 BI_DOCKER_SUITE=${BI_DOCKER_SUITE:-bookworm}
 BI_DOCKER_MIRROR=${BI_DOCKER_MIRROR:-}
@@ -69,18 +73,26 @@ apt_install() {
     { tail -n 25 "$BI_DOCKER_DIR/apt.log" >&2; die "apt-get install $* failed"; }
 }
 
+DAEMON_ARGS=()
+daemon_args() {  # daemon_args bridge|host: sets DAEMON_ARGS
+  DAEMON_ARGS=(--data-root "$BI_DOCKER_DIR/data" --exec-root "$BI_DOCKER_DIR/exec" --pidfile "$PIDFILE"
+               --host "unix://$BI_DOCKER_SOCK" --config-file "$BI_DOCKER_DIR/daemon.json"
+               --iptables="$BI_DOCKER_IPTABLES" --ip6tables=false)
+  [ "$BI_DOCKER_IPTABLES" = true ] || DAEMON_ARGS+=(--ip-masq=false)
+  [ "$1" = host ] && DAEMON_ARGS+=(--bridge=none)
+  [ "$BI_DOCKER_LIVE_RESTORE" = true ] && DAEMON_ARGS+=(--live-restore)
+  return 0
+}
+
 start_daemon() {  # start_daemon bridge|host
   local mode=$1 pid i
-  local args=(--data-root "$BI_DOCKER_DIR/data" --exec-root "$BI_DOCKER_DIR/exec" --pidfile "$PIDFILE"
-              --host "unix://$BI_DOCKER_SOCK" --config-file "$BI_DOCKER_DIR/daemon.json"
-              --iptables="$BI_DOCKER_IPTABLES" --ip6tables=false)
-  [ "$BI_DOCKER_IPTABLES" = true ] || args+=(--ip-masq=false)
-  [ "$mode" = host ] && args+=(--bridge=none)
+  daemon_args "$mode"
+  local args=("${DAEMON_ARGS[@]}")
   # An empty private config: /etc/docker/daemon.json (e.g. "hosts") must not interfere.
   [ -s "$BI_DOCKER_DIR/daemon.json" ] || echo '{}' >"$BI_DOCKER_DIR/daemon.json"
   mkdir -p "$(dirname "$BI_DOCKER_SOCK")"
   rm -f "$PIDFILE"
-  log "starting dockerd (network=$mode, iptables=$BI_DOCKER_IPTABLES)"
+  log "starting dockerd (network=$mode, iptables=$BI_DOCKER_IPTABLES, live-restore=$BI_DOCKER_LIVE_RESTORE)"
   echo "==== $(date -Is) dockerd ${args[*]}" >>"$LOGFILE"
   setsid dockerd "${args[@]}" </dev/null >>"$LOGFILE" 2>&1 9>&- &
   pid=$!
@@ -110,8 +122,26 @@ stop_our_daemon() {
   rm -f "$PIDFILE"
 }
 
+# Our running dockerd with other flags than this run wants (e.g. started before --live-restore was added): restart it,
+# in the network mode it runs in. A daemon this script did not start is never touched.
+restart_if_flags_differ() {
+  local pid have mode
+  pid=$(our_pid) || return 0
+  have=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+  mode=bridge; case $have in *" --bridge=none "*) mode=host;; esac
+  daemon_args "$mode"
+  [ "$have" = "dockerd ${DAEMON_ARGS[*]} " ] && return 0
+  log "dockerd pid $pid runs with other flags than wanted (live-restore=$BI_DOCKER_LIVE_RESTORE); restarting it"
+  stop_our_daemon
+  start_daemon "$mode" || die "dockerd failed to start (log: $LOGFILE)"
+}
+
 ensure_daemon() {
-  if answers; then log "reusing the daemon on $DOCKER_HOST ($(docker info --format '{{.ServerVersion}}'))"; return 0; fi
+  if answers; then
+    log "reusing the daemon on $DOCKER_HOST ($(docker info --format '{{.ServerVersion}}'))"
+    restart_if_flags_differ
+    return 0
+  fi
   command -v dockerd >/dev/null && command -v docker >/dev/null || { log "installing docker.io"; apt_install docker.io; }
   local pid mode i
   if pid=$(our_pid); then   # ours but not answering yet
@@ -231,6 +261,7 @@ network_mode() {
 up() {
   [ "$(id -u)" = 0 ] || die "must run as root (dockerd needs it)"
   case $BI_DOCKER_NETWORK in auto|bridge|host) ;; *) die "BI_DOCKER_NETWORK must be auto, bridge or host";; esac
+  case $BI_DOCKER_LIVE_RESTORE in true|false) ;; *) die "BI_DOCKER_LIVE_RESTORE must be true or false";; esac
   [ ${#BI_DOCKER_DIR} -le 60 ] || die "BI_DOCKER_DIR is too long (${#BI_DOCKER_DIR} > 60 chars) for containerd's socket path"
   mkdir -p "$BI_DOCKER_DIR"
   exec 9>"$BI_DOCKER_DIR/.lock"   # one at a time: parallel runs on one host would race

@@ -32,6 +32,7 @@ public sealed class RunnerReconciler(
     {
         var first = true;
         var storeDown = false;
+        var failingSince = (DateTimeOffset?)null;
         var retry = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -42,6 +43,11 @@ public sealed class RunnerReconciler(
                 {
                     logger.LogInformation("Reconciled runners: {Adopted} in use, {Orphans} orphans ended, {Failed} sessions failed, " +
                         "{Dropped} dead pool runners dropped", result.InUse, result.Orphans, result.FailedSessions, result.DroppedPool);
+                }
+                if (failingSince is { } since)
+                {
+                    logger.LogInformation("Reconciling {Provider} runners works again after {Seconds:0.0} s", provider.Name, (time.GetUtcNow() - since).TotalSeconds);
+                    failingSince = null;
                 }
                 first = false;
                 storeDown = false;
@@ -58,8 +64,15 @@ public sealed class RunnerReconciler(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // e.g. the Docker daemon is not up yet: retry soon, backing off to the normal interval.
-                logger.LogWarning(ex, "Could not reconcile {Provider} runners; retrying in {Delay}", provider.Name, retry);
+                // e.g. the Docker daemon is not up yet, or restarting: nothing is judged gone on a failed list. Retry soon,
+                // backing off to the normal interval; one warning per outage (with the stack at Debug), not one per attempt.
+                if (failingSince is null)
+                {
+                    failingSince = time.GetUtcNow();
+                    logger.LogWarning("Could not reconcile {Provider} runners ({Reason}); runners and sessions are left as they are, retrying",
+                        provider.Name, ex.Message);
+                }
+                logger.LogDebug(ex, "Reconciling {Provider} runners failed; retrying in {Delay}", provider.Name, retry);
                 await Task.Delay(retry, stoppingToken);
                 retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.ReconcileInterval.Ticks));
                 continue;

@@ -14,6 +14,7 @@ public sealed class RunnerStartBreaker
 {
     private readonly ResiliencePipeline _pipeline;
     private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly CircuitBreakerManualControl _control = new();
     private readonly RunnerStartBreakerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RunnerStartBreaker> _logger;
@@ -41,6 +42,7 @@ public sealed class RunnerStartBreaker
                 SamplingDuration = _options.SamplingWindow,
                 BreakDurationGenerator = args => ValueTask.FromResult(BreakFor(args.HalfOpenAttempts)),
                 StateProvider = _circuit,
+                ManualControl = _control,
                 OnOpened = args =>
                 {
                     var retryAt = _time.GetUtcNow() + args.BreakDuration;
@@ -80,6 +82,13 @@ public sealed class RunnerStartBreaker
             Interlocked.Increment(ref _attempts);
             var result = await _pipeline.ExecuteAsync(async ct => await start(ct), cancellationToken);
             Interlocked.Exchange(ref _failuresInRow, 0);
+            if (_circuit.CircuitState == CircuitState.Closed)
+            {
+                // Polly breaks on a failure ratio over its window; "N failures in a row" needs the window to forget the
+                // successes (closing a closed circuit only resets its counts). Else a daemon that dies after a few good
+                // starts would be tried for every create until those successes age out of the window.
+                await _control.CloseAsync(CancellationToken.None);
+            }
             return result;
         }
         catch (BrokenCircuitException)

@@ -164,6 +164,12 @@ public sealed class SessionService(
                 {
                     await runners.ReleaseAsync(ended.RunnerId, CancellationToken.None);
                 }
+                catch (IOException ex)
+                {
+                    // The runner backend is away (e.g. the Docker daemon restarting): its message says so, the stack does not.
+                    logger.LogWarning("Could not stop runner {RunnerId} of session {SessionId}: {Reason}; reconciliation will end it",
+                        ended.RunnerId, sessionId, ex.Message);
+                }
                 catch (Exception ex)
                 {
                     logger.LogWarning(ex, "Could not stop runner {RunnerId} of session {SessionId}", ended.RunnerId, sessionId);

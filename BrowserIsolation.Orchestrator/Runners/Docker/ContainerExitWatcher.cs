@@ -9,7 +9,8 @@ namespace BrowserIsolation.Orchestrator.Runners.Docker;
 /// <summary>
 /// Follows the daemon's <c>die</c> events for our containers and reports each one. The stream is resumed from the last
 /// event seen (the daemon replays what it still remembers) and, after every reconnect, <c>afterGap</c> lets the owner
-/// check by inspect what could still have been missed.
+/// check by inspect what could still have been missed (a restarted daemon remembers no events). An outage is logged
+/// once when it starts and once when it ends, never per retry.
 /// </summary>
 internal sealed class ContainerExitWatcher(
     IDockerClient docker,
@@ -23,6 +24,10 @@ internal sealed class ContainerExitWatcher(
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private Task? _loop;
+    private DaemonGap? _lastGap;
+
+    /// <summary>The latest time the events stream was lost: <see cref="DaemonGap.To"/> is null while it still is.</summary>
+    public DaemonGap? LastGap => Volatile.Read(ref _lastGap);
 
     /// <summary>Starts following events from a second ago (so a container started right after this call is covered).</summary>
     public void EnsureStarted()
@@ -41,14 +46,18 @@ internal sealed class ContainerExitWatcher(
             ["event"] = new Dictionary<string, bool> { ["die"] = true },
             ["label"] = new Dictionary<string, bool> { [labelFilter] = true },
         };
-        var reconnecting = false;
         while (!stop.IsCancellationRequested)
         {
+            string problem;
             try
             {
-                if (reconnecting)
+                if (LastGap is { To: null } gap)
                 {
+                    await docker.System.PingAsync(stop);
                     await afterGap(stop);
+                    var now = DateTimeOffset.UtcNow;
+                    Volatile.Write(ref _lastGap, gap with { To = now });
+                    logger.LogInformation("The Docker events stream is back after {Seconds:0.0} s", (now - gap.From).TotalSeconds);
                 }
                 // The client reports events through IProgress from its reading loop: queue them, handle them here in order.
                 var events = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -67,17 +76,31 @@ internal sealed class ContainerExitWatcher(
                     }
                 }
                 await stream;
-                logger.LogWarning("The Docker events stream ended; reconnecting");
+                problem = "the stream ended";
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
+            catch (Exception e) when (DockerFailure.Is(e, stop))
+            {
+                problem = e.GetBaseException().Message;
+            }
             catch (Exception e)
             {
+                // not the daemon being away: worth its stack trace
                 logger.LogWarning(e, "Following Docker events failed; retrying in {Delay}", RetryDelay);
+                problem = e.Message;
             }
-            reconnecting = true;
+            if (LastGap is not { To: null })
+            {
+                Volatile.Write(ref _lastGap, new DaemonGap(DateTimeOffset.UtcNow, null));
+                logger.LogWarning("Lost the Docker events stream ({Problem}); retrying every {Delay} until the daemon answers", problem, RetryDelay);
+            }
+            else
+            {
+                logger.LogDebug("Docker events still unavailable: {Problem}", problem);
+            }
             try
             {
                 await Task.Delay(RetryDelay, stop);
@@ -108,4 +131,11 @@ internal sealed class ContainerExitWatcher(
     {
         public void Report(Message value) => writer.TryWrite(value);
     }
+}
+
+/// <summary>A time the Docker daemon's events could not be followed (it was down, restarting, or unreachable).</summary>
+internal sealed record DaemonGap(DateTimeOffset From, DateTimeOffset? To)
+{
+    /// <summary>Whether something that happened at <paramref name="at"/> fell within this gap (a second of slack each side).</summary>
+    public bool Covers(DateTimeOffset at) => at >= From.AddSeconds(-1) && (To is null || at <= To.Value.AddSeconds(1));
 }

@@ -1,6 +1,7 @@
 using BrowserIsolation.Orchestrator.Sessions;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -41,6 +42,8 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     private readonly HttpClient _health;
     private readonly ContainerExitWatcher _watcher;
     private readonly ConcurrentDictionary<string, TrackedRunner> _runners = new(StringComparer.Ordinal);
+    // Containers of runners that died while the daemon went away: removed as soon as it answers again.
+    private readonly ConcurrentDictionary<string, bool> _removeWhenBack = new(StringComparer.Ordinal);
 
     public DockerRunnerProvider(IDockerClient docker, DockerEndpoint endpoint, IOptions<DockerRunnerOptions> options, IOptions<RunnerOptions> runnerOptions,
         IConfiguration configuration, ILogger<DockerRunnerProvider> logger, RunnerPolicyEnvironment? policy = null)
@@ -148,16 +151,32 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
 
     /// <summary>
     /// This owner's running runner containers, each with its control URI and token from inspect; from now on their exits
-    /// are reported. Containers of ours that no longer run are removed: nothing can adopt them.
+    /// are reported. Containers of ours that no longer run are removed: nothing can adopt them. A daemon that does not
+    /// answer is an <see cref="IOException"/> naming it, never an empty list.
     /// </summary>
     public async Task<IReadOnlyList<RunnerInstance>> ListAsync(CancellationToken cancellationToken)
     {
         _watcher.EnsureStarted();
+        IList<ContainerListResponse> containers;
+        try
+        {
+            containers = await _docker.Containers.ListLabelledAsync(_template.OwnerFilter, includeStopped: true, cancellationToken);
+        }
+        catch (Exception e) when (DockerFailure.Is(e, cancellationToken))
+        {
+            throw new IOException(DockerFailure.Describe(e, _endpoint), e);
+        }
         var found = new List<RunnerInstance>();
-        foreach (var container in await _docker.Containers.ListLabelledAsync(_template.OwnerFilter, includeStopped: true, cancellationToken))
+        foreach (var container in containers)
         {
             var details = container.State == "running" ? await _docker.Containers.InspectOrNullAsync(container.ID, cancellationToken) : null;
             var instance = details is { State.Running: true } ? _template.ToInstance(details) : null;
+            if (instance is null && _runners.Values.Any(r => r.ContainerId == container.ID && r.Ready))
+            {
+                // A runner of ours that stopped unseen (e.g. while the daemon restarted): report it, with why, as it goes.
+                await OnContainerDiedAsync(container.ID);
+                continue;
+            }
             if (instance is null)
             {
                 _logger.LogInformation("Removing leftover runner container {Container} ({State})", container.ID[..12], container.State);
@@ -351,7 +370,16 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         var reason = await ExitDescriptionAsync(containerId);
         var logTail = await LogTailAsync(containerId);
         _logger.LogWarning("Runner {RunnerId}: {Reason}; last log lines:\n{Logs}", tracked.RunnerId, reason, string.Join('\n', logTail));
-        await RemoveAsync(tracked, CancellationToken.None);
+        try
+        {
+            await RemoveAsync(tracked, CancellationToken.None);
+        }
+        catch (Exception e) when (DockerFailure.Is(e, CancellationToken.None))
+        {
+            // The session is told all the same; the container goes once the daemon answers (CheckTrackedAsync).
+            _removeWhenBack[tracked.ContainerId] = true;
+            _logger.LogInformation("Runner {RunnerId}'s container stays until the daemon answers: {Reason}", tracked.RunnerId, DockerFailure.Describe(e, _endpoint));
+        }
         try
         {
             RunnerExited?.Invoke(new RunnerExit(tracked.RunnerId, reason));
@@ -365,6 +393,11 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     /// <summary>After a gap in the events stream: any tracked container that is no longer running died meanwhile.</summary>
     private async Task CheckTrackedAsync(CancellationToken cancellationToken)
     {
+        foreach (var containerId in _removeWhenBack.Keys)
+        {
+            await _docker.Containers.RemoveForcedAsync(containerId, cancellationToken);
+            _removeWhenBack.TryRemove(containerId, out _);
+        }
         foreach (var tracked in _runners.Values.Where(r => r.Ready).ToList())
         {
             var details = await _docker.Containers.InspectOrNullAsync(tracked.ContainerId, cancellationToken);
@@ -382,18 +415,27 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             var details = await _docker.Containers.InspectOrNullAsync(containerId, CancellationToken.None);
             if (details is null)
             {
-                return $"container {containerId[..12]} is gone";
+                return _watcher.LastGap is { To: null } ? DaemonRestarted($"container {containerId[..12]} is gone") : $"container {containerId[..12]} is gone";
             }
             var state = details.State;
             var why = state.OOMKilled ? " (out of memory)" : state.ExitCode == 137 ? " (killed)" : "";
             var error = string.IsNullOrEmpty(state.Error) ? "" : $": {state.Error}";
-            return $"container {containerId[..12]} {state.Status} with code {state.ExitCode}{why}{error}";
+            var description = $"container {containerId[..12]} {state.Status} with code {state.ExitCode}{why}{error}";
+            var finished = DateTimeOffset.TryParse(state.FinishedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
+            return !state.OOMKilled && finished is { } f && _watcher.LastGap?.Covers(f) == true ? DaemonRestarted(description) : description;
         }
         catch (Exception e) when (DockerFailure.Is(e, CancellationToken.None))
         {
-            return $"container {containerId[..12]} ended ({DockerFailure.Describe(e, _endpoint)})";
+            // It died and the daemon stopped answering at once: the daemon shutting down stopped it.
+            _logger.LogDebug("Runner container {Container} ended as the daemon stopped answering: {Reason}", containerId[..12], DockerFailure.Describe(e, _endpoint));
+            return DaemonRestarted($"container {containerId[..12]} ended as the daemon stopped answering");
         }
     }
+
+    /// <summary>A container that stopped while the daemon was away: without live-restore, a daemon restart stops them all.</summary>
+    private string DaemonRestarted(string description) =>
+        $"runner container stopped: the Docker daemon at {_endpoint} restarted or was unreachable meanwhile " +
+        $"(without --live-restore a restart stops every container; {description})";
 
     private async Task<IReadOnlyList<ContainerLogLine>> LogTailAsync(string containerId)
     {

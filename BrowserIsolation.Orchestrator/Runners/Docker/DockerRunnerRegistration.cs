@@ -27,7 +27,10 @@ public static class DockerRunnerRegistration
     }
 }
 
-/// <summary>Unhealthy while the Docker daemon does not answer: no runner could start.</summary>
+/// <summary>
+/// Degraded while the Docker daemon does not answer: no runner can start, but running ones (live-restore) keep serving
+/// their sessions, so this replica must stay in service.
+/// </summary>
 internal sealed class DockerDaemonHealthCheck(IDockerClient docker, DockerEndpoint endpoint) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
@@ -39,7 +42,7 @@ internal sealed class DockerDaemonHealthCheck(IDockerClient docker, DockerEndpoi
         }
         catch (Exception e) when (DockerFailure.Is(e, cancellationToken))
         {
-            return HealthCheckResult.Unhealthy(DockerFailure.Describe(e, endpoint));
+            return HealthCheckResult.Degraded(DockerFailure.Describe(e, endpoint));
         }
     }
 }

@@ -18,7 +18,9 @@ namespace BrowserIsolation.Tests.Integration.Aspire;
 /// <summary>
 /// The whole Aspire composition, started from BrowserIsolation.AppHost with Aspire.Hosting.Testing: DCP, the dashboard,
 /// Redis and coturn from local images, the orchestrator with Docker runners, and Web in front of it.
+/// In the Docker collection: it uses the shared dockerd that the daemon-restart tests stop and start.
 /// </summary>
+[Collection(DockerCollection.Name)]
 [Trait("Category", "Aspire")]
 public sealed class AppHostTests(ITestOutputHelper output)
 {

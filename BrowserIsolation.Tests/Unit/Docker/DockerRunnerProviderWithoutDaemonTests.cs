@@ -1,12 +1,13 @@
 using BrowserIsolation.Orchestrator.Runners;
 using BrowserIsolation.Orchestrator.Runners.Docker;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace BrowserIsolation.Tests.Unit.Docker;
 
-/// <summary>With no daemon behind the socket, starting a runner fails with the provider's contract, and says why.</summary>
+/// <summary>With no daemon behind the socket, starting or listing runners fails with the provider's contract, and says why.</summary>
 public sealed class DockerRunnerProviderWithoutDaemonTests
 {
     [Fact]
@@ -23,6 +24,48 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
 
         Assert.Contains("cannot reach the Docker daemon", error.Message);
         Assert.Contains(socket, error.Message);
+    }
+
+    [Fact]
+    public async Task List_fails_naming_the_daemon_address_rather_than_finding_no_runners()
+    {
+        // A restarting daemon must never read as "every runner is gone" (the reconciler would fail their sessions).
+        var socket = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
+        var endpoint = DockerEndpoint.Parse("unix://" + socket);
+        using var client = endpoint.CreateClient(TimeSpan.FromSeconds(5));
+        await using var provider = new DockerRunnerProvider(client, endpoint, Options.Create(new DockerRunnerOptions()), Options.Create(new RunnerOptions()),
+            new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => provider.ListAsync(CancellationToken.None));
+
+        Assert.Contains("cannot reach the Docker daemon", error.Message);
+        Assert.Contains(socket, error.Message);
+    }
+
+    [Fact]
+    public async Task Health_is_Degraded_not_Unhealthy_while_the_daemon_does_not_answer()
+    {
+        // Running runners (live-restore) keep serving their sessions: the replica must stay in service.
+        var socket = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
+        var endpoint = DockerEndpoint.Parse("unix://" + socket);
+        using var client = endpoint.CreateClient(TimeSpan.FromSeconds(5));
+
+        var result = await new DockerDaemonHealthCheck(client, endpoint).CheckHealthAsync(new HealthCheckContext(), CancellationToken.None);
+
+        Assert.Equal(HealthStatus.Degraded, result.Status);
+        Assert.Contains(socket, result.Description);
+    }
+
+    [Theory]
+    [InlineData(-0.5, null, true)]
+    [InlineData(-3, null, false)]
+    [InlineData(5, 4.5, true)]
+    [InlineData(7, 4.5, false)]
+    public void A_daemon_gap_covers_what_happened_within_it_give_or_take_a_second(double atSeconds, double? toSeconds, bool covered)
+    {
+        var from = DateTimeOffset.UnixEpoch.AddDays(20_000);
+        var gap = new DaemonGap(from, toSeconds is { } to ? from.AddSeconds(to) : null);
+        Assert.Equal(covered, gap.Covers(from.AddSeconds(atSeconds)));
     }
 
     [Fact]
