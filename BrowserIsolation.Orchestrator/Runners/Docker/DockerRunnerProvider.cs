@@ -133,12 +133,33 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         }
     }
 
+    /// <summary>Removes the runner's container; a daemon that does not answer is an <see cref="IOException"/> naming it.</summary>
     public async Task StopAsync(string runnerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StopOnceAsync(runnerId, cancellationToken);
+        }
+        catch (Exception e) when (DockerFailure.Is(e, cancellationToken))
+        {
+            throw new IOException(DockerFailure.Describe(e, _endpoint), e);
+        }
+    }
+
+    private async Task StopOnceAsync(string runnerId, CancellationToken cancellationToken)
     {
         if (_runners.TryRemove(runnerId, out var tracked))
         {
             tracked.Stopping = true;
-            await RemoveAsync(tracked, cancellationToken);
+            try
+            {
+                await RemoveAsync(tracked, cancellationToken);
+            }
+            catch (Exception e) when (DockerFailure.Is(e, cancellationToken))
+            {
+                _removeWhenBack[tracked.ContainerId] = true;   // no longer tracked: CheckTrackedAsync removes it when the daemon is back
+                throw;
+            }
             return;
         }
         // Not started by this instance (or already gone): find it by label, so stopping stays idempotent after a restart.
