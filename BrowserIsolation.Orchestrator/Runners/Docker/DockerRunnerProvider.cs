@@ -21,7 +21,7 @@ namespace BrowserIsolation.Orchestrator.Runners.Docker;
 /// (<c>{prefix}.runner</c>, <c>.owner</c>, <c>.session</c>, <c>.pool</c>, ...) so a restarted orchestrator finds them
 /// through <see cref="ListAsync"/>.
 /// </summary>
-public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
+public sealed class DockerRunnerProvider : IRunnerProvider, IRunnerBackendSignals, IAsyncDisposable
 {
     public const string ProviderName = "docker";
 
@@ -84,6 +84,9 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
     public string Name => ProviderName;
 
     public event Action<RunnerExit>? RunnerExited;
+
+    /// <summary>Raised when the daemon answers again after its events stream was lost (and what died meanwhile is reported).</summary>
+    public event Action? BackendRecovered;
 
     public async Task<RunnerInstance> StartAsync(RunnerStartRequest request, CancellationToken cancellationToken)
     {
@@ -426,6 +429,14 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             {
                 await OnContainerDiedAsync(tracked.ContainerId);
             }
+        }
+        try
+        {
+            BackendRecovered?.Invoke();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "A BackendRecovered handler failed");
         }
     }
 
