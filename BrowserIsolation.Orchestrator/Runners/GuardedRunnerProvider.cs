@@ -25,7 +25,16 @@ public sealed class GuardedRunnerProvider(IRunnerProvider inner, RunnerStartBrea
         var factory = registered.ImplementationFactory ?? throw new InvalidOperationException("the runner provider must be registered by a factory");
         services.Remove(registered);
         services.AddSingleton<RunnerStartBreaker>();
-        services.AddSingleton<IRunnerProvider>(sp => new GuardedRunnerProvider((IRunnerProvider)factory(sp), sp.GetRequiredService<RunnerStartBreaker>()));
+        services.AddSingleton<IRunnerProvider>(sp =>
+        {
+            var inner = (IRunnerProvider)factory(sp);
+            var breaker = sp.GetRequiredService<RunnerStartBreaker>();
+            if (inner is IRunnerBackendSignals signals)
+            {
+                signals.BackendRecovered += breaker.OnBackendRecovered;
+            }
+            return new GuardedRunnerProvider(inner, breaker);
+        });
         services.AddHealthChecks().AddCheck<RunnerStartHealthCheck>("runner-starts");
     }
 }

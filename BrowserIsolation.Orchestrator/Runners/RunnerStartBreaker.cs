@@ -113,6 +113,18 @@ public sealed class RunnerStartBreaker
         }
     }
 
+    /// <summary>The backend answers again: close an open breaker now (a new failure streak opens it again).</summary>
+    public void OnBackendRecovered()
+    {
+        if (_circuit.CircuitState == CircuitState.Closed)
+        {
+            return;
+        }
+        _logger.LogInformation("The runner backend answers again: runner starts resume");
+        Interlocked.Exchange(ref _failuresInRow, 0);
+        _ = _control.CloseAsync(CancellationToken.None);
+    }
+
     /// <summary>True while starts are refused without an attempt (open, and its break has not yet passed).</summary>
     public bool IsRefusing
     {

@@ -21,7 +21,7 @@ namespace BrowserIsolation.Orchestrator.Runners.Docker;
 /// (<c>{prefix}.runner</c>, <c>.owner</c>, <c>.session</c>, <c>.pool</c>, ...) so a restarted orchestrator finds them
 /// through <see cref="ListAsync"/>.
 /// </summary>
-public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
+public sealed class DockerRunnerProvider : IRunnerProvider, IRunnerBackendSignals, IAsyncDisposable
 {
     public const string ProviderName = "docker";
 
@@ -85,6 +85,9 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
 
     public event Action<RunnerExit>? RunnerExited;
 
+    /// <summary>Raised when the daemon answers again after its events stream was lost (and what died meanwhile is reported).</summary>
+    public event Action? BackendRecovered;
+
     public async Task<RunnerInstance> StartAsync(RunnerStartRequest request, CancellationToken cancellationToken)
     {
         using var activity = SessionMetrics.Activities.StartActivity("runner.start");
@@ -133,12 +136,33 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
         }
     }
 
+    /// <summary>Removes the runner's container; a daemon that does not answer is an <see cref="IOException"/> naming it.</summary>
     public async Task StopAsync(string runnerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StopOnceAsync(runnerId, cancellationToken);
+        }
+        catch (Exception e) when (DockerFailure.Is(e, cancellationToken))
+        {
+            throw new IOException(DockerFailure.Describe(e, _endpoint), e);
+        }
+    }
+
+    private async Task StopOnceAsync(string runnerId, CancellationToken cancellationToken)
     {
         if (_runners.TryRemove(runnerId, out var tracked))
         {
             tracked.Stopping = true;
-            await RemoveAsync(tracked, cancellationToken);
+            try
+            {
+                await RemoveAsync(tracked, cancellationToken);
+            }
+            catch (Exception e) when (DockerFailure.Is(e, cancellationToken))
+            {
+                _removeWhenBack[tracked.ContainerId] = true;   // no longer tracked: CheckTrackedAsync removes it when the daemon is back
+                throw;
+            }
             return;
         }
         // Not started by this instance (or already gone): find it by label, so stopping stays idempotent after a restart.
@@ -405,6 +429,14 @@ public sealed class DockerRunnerProvider : IRunnerProvider, IAsyncDisposable
             {
                 await OnContainerDiedAsync(tracked.ContainerId);
             }
+        }
+        try
+        {
+            BackendRecovered?.Invoke();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "A BackendRecovered handler failed");
         }
     }
 

@@ -123,7 +123,8 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             var creates = new List<(HttpStatusCode Status, string? Code, string? SessionId)>();
             string? refusal = null;
             var outage = Stopwatch.StartNew();
-            while (outage.Elapsed < TimeSpan.FromSeconds(20) && refusal is null)
+            // Held down 8 s: long enough for the breaker's break to grow past the outage's end.
+            while (outage.Elapsed < TimeSpan.FromSeconds(8))
             {
                 var create = await orchestrator.Http.PostAsJsonAsync("/api/sessions", new { url = PageUrl });
                 var body = await create.Content.ReadFromJsonAsync<JsonElement>();
@@ -131,7 +132,7 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
                 creates.Add((create.StatusCode, code, body.TryGetProperty("sessionId", out var id) ? id.GetString() : null));
                 if (create.StatusCode == HttpStatusCode.ServiceUnavailable)
                 {
-                    refusal = body.GetProperty("detail").GetString();
+                    refusal ??= body.GetProperty("detail").GetString();
                 }
                 await Task.Delay(500);
             }
@@ -173,6 +174,11 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             frames = null;
             Assert.Equal(HttpStatusCode.NoContent, (await orchestrator.Http.DeleteAsync($"/api/sessions/{sessionId}")).StatusCode);
             await docker.WaitUntilGoneAsync(container.ID, TimeSpan.FromSeconds(15));
+            var createdStates = new List<string>();
+            foreach (var id in creates.Select(c => c.SessionId).OfType<string>())
+            {
+                createdStates.Add((await orchestrator.GetSessionAsync(id)).GetProperty("status").GetString()!);
+            }
             foreach (var id in creates.Select(c => c.SessionId).Append(newSession).OfType<string>())
             {
                 await orchestrator.Http.DeleteAsync($"/api/sessions/{id}");
@@ -186,7 +192,8 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             output.WriteLine($"daemon down {(upAt - downAt).TotalSeconds:0.0} s (docker-engine.sh down {stopping.TotalSeconds:0.0} s, held down {(starting - downAt - stopping).TotalSeconds:0.0} s, up {startTook.TotalSeconds:0.0} s)");
             output.WriteLine($"frames: {framesDuring} while the daemon was away, longest gap {gap.TotalMilliseconds:0} ms; session status meanwhile: {statusDuring}");
             output.WriteLine($"published port {publishedPort?.ToString() ?? "(none)"} (docker-proxy) while down: {(publishedAnswers ? "answered" : "refused")}");
-            output.WriteLine($"creates while down: {string.Join(", ", creates.Select(c => $"{(int)c.Status}{(c.Code is null ? "" : " " + c.Code)}"))}; refusal: {refusal}");
+            var createCodes = creates.GroupBy(c => $"{(int)c.Status}{(c.Code is null ? "" : " " + c.Code)}").Select(g => $"{g.Key} x{g.Count()}");
+            output.WriteLine($"creates while down: {string.Join(", ", createCodes)} (the admitted ones now {string.Join(", ", createdStates)}); refusal: {refusal}");
             output.WriteLine($"/health while down: {health}");
             output.WriteLine($"after the daemon was back: a new create ready in {createAfter.TotalSeconds:0.0} s, pool refilled in {refilledAfter.TotalSeconds:0.0} s");
             output.WriteLine($"outage log: {outageLog.Length} bytes, {stackTraces} stack-trace lines; containers left: {left}");

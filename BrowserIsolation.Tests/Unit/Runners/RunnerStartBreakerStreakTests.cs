@@ -28,6 +28,23 @@ public sealed class RunnerStartBreakerStreakTests
     }
 
     [Fact]
+    public async Task The_backend_answering_again_closes_it_at_once()
+    {
+        var breaker = new RunnerStartBreaker(Options.Create(new RunnerOptions()), TimeProvider.System, NullLogger<RunnerStartBreaker>.Instance);
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<IOException>(() => breaker.StartAsync<int>(_ => throw new IOException("daemon away"), CancellationToken.None));
+        }
+        Assert.True(breaker.IsRefusing);
+
+        breaker.OnBackendRecovered();
+        await Task.Delay(50);
+
+        Assert.Equal("closed", breaker.Status.State);
+        Assert.Equal(7, await breaker.StartAsync(_ => Task.FromResult(7), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Failures_broken_by_a_success_do_not_open_it()
     {
         var breaker = new RunnerStartBreaker(Options.Create(new RunnerOptions()), TimeProvider.System, NullLogger<RunnerStartBreaker>.Instance);
