@@ -183,6 +183,7 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             {
                 await orchestrator.Http.DeleteAsync($"/api/sessions/{id}");
             }
+            var recoveryLog = orchestrator.Output[(logBefore + outageLog.Length)..];
             await orchestrator.DisposeAsync();
             orchestrator = null;
             var left = (await docker.ContainersAsync("owner", owner, includeStopped: true)).Count;
@@ -198,6 +199,8 @@ public sealed class DockerReliabilityTests(DockerFixture docker, ITestOutputHelp
             output.WriteLine($"after the daemon was back: a new create ready in {createAfter.TotalSeconds:0.0} s, pool refilled in {refilledAfter.TotalSeconds:0.0} s");
             output.WriteLine($"outage log: {outageLog.Length} bytes, {stackTraces} stack-trace lines; containers left: {left}");
             output.WriteLine(outageLog);
+            output.WriteLine("---- after the daemon was back:");
+            output.WriteLine(recoveryLog);
 
             Assert.Equal("ready", statusDuring);
             Assert.True(gap < TimeSpan.FromSeconds(2), $"frames stopped for {gap.TotalSeconds:0.0} s while the daemon was away");
