@@ -5,6 +5,7 @@ using System.Text.Json;
 using BrowserIsolation.Tests.Fixtures;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
+using static BrowserIsolation.Tests.E2e.WebUiTests;
 using static BrowserIsolation.Tests.Integration.Platform.SessionLifecycleTests;
 
 namespace BrowserIsolation.Tests.E2e;
@@ -18,13 +19,6 @@ namespace BrowserIsolation.Tests.E2e;
 public sealed class ReplicaFailoverUiTests(ITestOutputHelper output)
 {
     private const int Viewers = 4;
-
-    private const string CenterPixel = """
-        () => { const c = document.querySelector('[data-testid=screen-canvas]');
-                if (!c || !c.width) return null;
-                const d = c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data;
-                return [d[0], d[1], d[2]]; }
-        """;
 
     // Records every change of the control connection's state, and marks the document so a reload would show.
     private const string WatchConnection = """
@@ -129,22 +123,6 @@ public sealed class ReplicaFailoverUiTests(ITestOutputHelper output)
         await Assertions.Expect(pages[0].GetByTestId("status")).Not.ToHaveAttributeAsync("data-status", "ready", new() { Timeout = 10_000 });
         await Eventually(() => !RunnerLeftovers.IsAlive(runnerPid) && !Directory.Exists(runnerDir), TimeSpan.FromSeconds(15),
             "the session's runner ended and its folder removed");
-    }
-
-    private static async Task WaitForCanvasColorAsync(IPage page, int r, int g, int b, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        int[]? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await page.EvaluateAsync<int[]?>(CenterPixel);
-            if (last is { Length: 3 } && Math.Abs(last[0] - r) < 40 && Math.Abs(last[1] - g) < 40 && Math.Abs(last[2] - b) < 40)
-            {
-                return;
-            }
-            await Task.Delay(50);
-        }
-        Assert.Fail($"canvas never showed {what}; last center pixel: {(last is null ? "none" : string.Join(",", last))}");
     }
 
     /// <summary>Four loops of GET requests through the Web host, each result kept with its time.</summary>

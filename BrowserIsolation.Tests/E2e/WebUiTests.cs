@@ -43,7 +43,8 @@ public sealed class WebUiTests
             TimeSpan.FromSeconds(10), "the runner's work dir removed after End session");
     }
 
-    private static async Task WaitForCanvasColorAsync(IPage page, int r, int g, int b, string what)
+    /// <summary>Polls the JPEG canvas's center pixel until it shows the colour (shared by the Web UI tests).</summary>
+    internal static async Task WaitForCanvasColorAsync(IPage page, int r, int g, int b, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         int[]? last = null;

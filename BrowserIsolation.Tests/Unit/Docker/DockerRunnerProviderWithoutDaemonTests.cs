@@ -13,11 +13,9 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
     [Fact]
     public async Task Start_fails_with_a_RunnerStartException_naming_the_daemon_address()
     {
-        var socket = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
-        var endpoint = DockerEndpoint.Parse("unix://" + socket);
+        var (socket, endpoint) = MissingDaemon();
         using var client = endpoint.CreateClient(TimeSpan.FromSeconds(5));
-        await using var provider = new DockerRunnerProvider(client, endpoint, Options.Create(new DockerRunnerOptions()), Options.Create(new RunnerOptions()),
-            new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
+        await using var provider = Provider(client, endpoint);
 
         var error = await Assert.ThrowsAsync<RunnerStartException>(() =>
             provider.StartAsync(new RunnerStartRequest("r-1", 1280, 720, new Dictionary<string, string>()), CancellationToken.None));
@@ -30,11 +28,9 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
     public async Task List_fails_naming_the_daemon_address_rather_than_finding_no_runners()
     {
         // A restarting daemon must never read as "every runner is gone" (the reconciler would fail their sessions).
-        var socket = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
-        var endpoint = DockerEndpoint.Parse("unix://" + socket);
+        var (socket, endpoint) = MissingDaemon();
         using var client = endpoint.CreateClient(TimeSpan.FromSeconds(5));
-        await using var provider = new DockerRunnerProvider(client, endpoint, Options.Create(new DockerRunnerOptions()), Options.Create(new RunnerOptions()),
-            new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
+        await using var provider = Provider(client, endpoint);
 
         var error = await Assert.ThrowsAsync<IOException>(() => provider.ListAsync(CancellationToken.None));
 
@@ -46,8 +42,7 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
     public async Task Health_is_Degraded_not_Unhealthy_while_the_daemon_does_not_answer()
     {
         // Running runners (live-restore) keep serving their sessions: the replica must stay in service.
-        var socket = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
-        var endpoint = DockerEndpoint.Parse("unix://" + socket);
+        var (socket, endpoint) = MissingDaemon();
         using var client = endpoint.CreateClient(TimeSpan.FromSeconds(5));
 
         var result = await new DockerDaemonHealthCheck(client, endpoint).CheckHealthAsync(new HealthCheckContext(), CancellationToken.None);
@@ -91,4 +86,15 @@ public sealed class DockerRunnerProviderWithoutDaemonTests
             new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
         Assert.Equal(expected, options.BindIp);
     }
+
+    /// <summary>A unix socket path nothing listens on.</summary>
+    private static (string Socket, DockerEndpoint Endpoint) MissingDaemon()
+    {
+        var socket = Path.Combine(Path.GetTempPath(), $"no-docker-{Guid.NewGuid():N}.sock");
+        return (socket, DockerEndpoint.Parse("unix://" + socket));
+    }
+
+    private static DockerRunnerProvider Provider(global::Docker.DotNet.DockerClient client, DockerEndpoint endpoint) =>
+        new(client, endpoint, Options.Create(new DockerRunnerOptions()), Options.Create(new RunnerOptions()),
+            new ConfigurationBuilder().Build(), NullLogger<DockerRunnerProvider>.Instance);
 }
