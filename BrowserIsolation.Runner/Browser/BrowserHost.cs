@@ -60,8 +60,9 @@ public sealed class BrowserHost(
         try
         {
             var extraArgs = argSources.SelectMany(s => s.GetArgs()).ToList();
+            var extraEnvironment = argSources.SelectMany(s => s.GetEnvironment()).ToList();
             _chromium = await ChromiumProcess.LaunchAsync(chromiumOptions.Value, options.Width, options.Height,
-                options.ResolveWorkDir(), extraArgs, loggers, _stopping.Token);
+                options.ResolveWorkDir(), extraArgs, loggers, _stopping.Token, extraEnvironment);
             if (_stopping.IsCancellationRequested)
             {
                 await _chromium.DisposeAsync();
@@ -142,6 +143,9 @@ public sealed class BrowserHost(
 public interface IChromiumArgsSource
 {
     IEnumerable<string> GetArgs();
+
+    /// <summary>Variables added to Chromium's minimal environment (the sound server's address, for one).</summary>
+    IEnumerable<KeyValuePair<string, string>> GetEnvironment() => [];
 }
 
 /// <summary>

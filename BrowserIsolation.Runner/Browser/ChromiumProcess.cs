@@ -30,7 +30,8 @@ public sealed class ChromiumProcess : IAsyncDisposable
     public string LogPath => System.IO.Path.Combine(WorkDir, "chromium.log");
 
     public static async Task<ChromiumProcess> LaunchAsync(ChromiumOptions options, int width, int height, string workDir,
-        IEnumerable<string> extraArgs, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IEnumerable<string> extraArgs, ILoggerFactory loggers, CancellationToken cancellationToken,
+        IEnumerable<KeyValuePair<string, string>>? extraEnvironment = null)
     {
         var logger = loggers.CreateLogger<ChromiumProcess>();
         Directory.CreateDirectory(workDir);
@@ -43,6 +44,10 @@ public sealed class ChromiumProcess : IAsyncDisposable
         var args = Policy.ChromiumEgressFlags.MergeFeatureSwitches(BuildArgs(options, width, height, profile, useDevShm).Concat(extraArgs).Concat(options.ExtraArgs))
             .Append("about:blank").ToList();
         var environment = ChromiumEnvironment.For(workDir);
+        foreach (var (name, value) in extraEnvironment ?? [])
+        {
+            environment[name] = value;
+        }
         Directory.CreateDirectory(environment["TMPDIR"]);
         var child = PipeSpawn.Start(SharedMemory.Binary(options.Path), args, System.IO.Path.Combine(workDir, "chromium.log"), environment);
         // The orchestrator kills this group too if the runner itself is killed.
@@ -93,7 +98,7 @@ public sealed class ChromiumProcess : IAsyncDisposable
     [
         "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--disable-default-apps", "--disable-extensions", "--disable-breakpad", "--disable-gpu",
-        "--disable-quic", "--disable-pings", "--password-store=basic", "--use-mock-keychain", "--mute-audio",
+        "--disable-quic", "--disable-pings", "--password-store=basic", "--use-mock-keychain",
         "--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
         "--disable-ipc-flooding-protection", "--force-color-profile=srgb", "--metrics-recording-only", "--disable-client-side-phishing-detection",
         "--disable-features=Translate,MediaRouter,OptimizationHints,DialMediaRouteProvider,InterestFeedContentSuggestions,AutofillServerCommunication",

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
+using BrowserIsolation.Runner.Audio;
 using BrowserIsolation.Runner.Capture;
 
 namespace BrowserIsolation.Runner.Clients;
@@ -15,11 +16,16 @@ public sealed class ClientConnection : IAsyncDisposable
     private readonly WebSocket _socket;
     private readonly Channel<byte> _wake = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Channel<string> _events = Channel.CreateBounded<string>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+    // Sound is a stream, not a picture: a short queue (200 ms), oldest dropped, never latest-wins.
+    private readonly Channel<EncodedAudioFrame> _audio = Channel.CreateBounded<EncodedAudioFrame>(new BoundedChannelOptions(10) { FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly byte[] _audioMessage = new byte[AudioFrameMessage.HeaderSize + OpusEncoder.MaxPacketSize];
     private readonly CancellationTokenSource _closing = new();
+    private AudioSubscription? _audioFrames;
     private ScreenFrame? _pendingFrame;
     private (WebSocketCloseStatus Status, string Reason) _closeStatus = (WebSocketCloseStatus.NormalClosure, "bye");
     private long _framesSent;
     private long _bytesSent;
+    private long _audioFramesSent;
 
     public ClientConnection(WebSocket socket, string id, string participant, string role)
     {
@@ -48,6 +54,30 @@ public sealed class ClientConnection : IAsyncDisposable
 
     /// <summary>False while the client watches WebRTC video: JPEGs would only cost bandwidth.</summary>
     public bool WantsFrames { get; set; } = true;
+
+    /// <summary>This connection's client plays the session's sound (it says so with an <c>audio</c> message).</summary>
+    public bool Hearing { get; internal set; }
+
+    public long AudioFramesSent => Interlocked.Read(ref _audioFramesSent);
+
+    /// <summary>Sends the session's Opus frames over this socket (the fallback's sound) while subscribed; null stops them.</summary>
+    public void ReceiveAudio(AudioPipeline? pipeline)
+    {
+        var next = pipeline?.Subscribe(OfferAudio);
+        Interlocked.Exchange(ref _audioFrames, next)?.Dispose();
+        if (_closing.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _audioFrames, null)?.Dispose();
+        }
+    }
+
+    public bool ReceivesAudio => Volatile.Read(ref _audioFrames) is not null;
+
+    private void OfferAudio(EncodedAudioFrame frame)
+    {
+        _audio.Writer.TryWrite(frame);
+        _wake.Writer.TryWrite(0);
+    }
 
     public void OfferFrame(ScreenFrame frame)
     {
@@ -79,6 +109,13 @@ public sealed class ClientConnection : IAsyncDisposable
                 {
                     var bytes = System.Text.Encoding.UTF8.GetBytes(json);
                     await _socket.SendAsync(bytes, WebSocketMessageType.Text, true, _closing.Token);
+                }
+                while (_audio.Reader.TryRead(out var sound))
+                {
+                    var length = AudioFrameMessage.Write(_audioMessage, sound);
+                    await _socket.SendAsync(_audioMessage.AsMemory(0, length), WebSocketMessageType.Binary, true, _closing.Token);
+                    Interlocked.Increment(ref _audioFramesSent);
+                    Interlocked.Add(ref _bytesSent, length);
                 }
                 if (Interlocked.Exchange(ref _pendingFrame, null) is { } frame)
                 {
@@ -157,7 +194,11 @@ public sealed class ClientConnection : IAsyncDisposable
         }
     }
 
-    public void Close() => _closing.Cancel();
+    public void Close()
+    {
+        _closing.Cancel();
+        Interlocked.Exchange(ref _audioFrames, null)?.Dispose();
+    }
 
     /// <summary>Ends the connection with this close status and reason (abuse), instead of a normal close.</summary>
     public void Close(WebSocketCloseStatus status, string reason)

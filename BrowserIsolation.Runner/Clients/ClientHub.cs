@@ -18,14 +18,18 @@ public sealed class ClientHub
     private readonly RunnerState _state;
     private readonly RunnerOptions _options;
     private readonly CoBrowseMessages _cobrowse;
+    private readonly Audio.AudioListeners _listeners;
+    private readonly Audio.AudioPipeline _audio;
     private readonly ILogger<ClientHub> _logger;
     private long _framesSentByDeparted;
     private long _bytesSentByDeparted;
     private long _nextId;
 
     public ClientHub(FrameHub frames, BrowserHost browser, RunnerState state, IOptions<RunnerOptions> options,
-        CoBrowseMessages cobrowse, ILogger<ClientHub> logger)
+        CoBrowseMessages cobrowse, Audio.AudioListeners listeners, Audio.AudioPipeline audio, ILogger<ClientHub> logger)
     {
+        _listeners = listeners;
+        _audio = audio;
         _cobrowse = cobrowse;
         _frames = frames;
         _browser = browser;
@@ -78,7 +82,7 @@ public sealed class ClientHub
             client.SendJson(new
             {
                 type = "hello", sessionId = _state.SessionId, clientId = client.Id, width = _browser.Tabs.Width, height = _browser.Tabs.Height, role,
-                participantId = participant, name = client.DisplayName,
+                participantId = participant, name = client.DisplayName, audio = _audio.IsAvailable,
             });
             if (!_cobrowse.Join(client))
             {
@@ -170,7 +174,7 @@ public sealed class ClientHub
             }
             throw new InputException("rate_limited", $"more than {messages.PerSecond} messages per second on this connection");
         }
-        if (ClientControl.TryHandle(client, document.RootElement, _frames))
+        if (ClientControl.TryHandle(client, document.RootElement, _frames) || _listeners.TryHandle(client, document.RootElement))
         {
             return;
         }

@@ -27,7 +27,7 @@ public sealed class MessageRateLimiter(int perSecond, TimeSpan sustainedFlood)
     /// <summary>What one message of this type costs.</summary>
     public static int CostOf(string? type) => type switch
     {
-        "control" or "viewport-size" or "viewport-mode" or "paste" or "frames" => SharedStateCost,
+        "control" or "viewport-size" or "viewport-mode" or "paste" or "frames" or "audio" => SharedStateCost,
         _ => 1,
     };
 

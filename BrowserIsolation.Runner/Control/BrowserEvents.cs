@@ -70,6 +70,7 @@ public sealed class BrowserEvents(
         allowPasteIn = p.AllowPasteIn,
         allowUploads = p.AllowUploads,
         allowDownloads = p.AllowDownloads,
+        allowAudio = p.AllowAudio,
     };
 
     /// <summary>Tab changes come in bursts (open, attach, title, url): one message per 100 ms at most.</summary>

@@ -1,3 +1,4 @@
+using BrowserIsolation.Runner.Audio;
 using BrowserIsolation.Runner.Browser;
 using BrowserIsolation.Runner.Capture;
 using BrowserIsolation.Runner.Clients;
@@ -24,6 +25,7 @@ public static class RunnerServiceExtensions
         builder.Services.AddSingleton<FrameHub>();
         builder.Services.AddSingleton<BrowserHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BrowserHost>());
+        builder.AddAudio();
         builder.Services.AddSingleton<ClientHub>();
         builder.Services.AddSingleton<StreamMetrics>();
         builder.AddVideoPipeline();

@@ -29,4 +29,7 @@ public sealed class Participant(string id, string name, string role, string colo
     public ConnectionQuality? Quality { get; set; }
 
     public bool Connected => Connections.Count > 0;
+
+    /// <summary>Some connection of this participant plays the session's sound (its client says so).</summary>
+    public bool Hearing => Connections.Any(c => c.Hearing);
 }

@@ -7,7 +7,7 @@ public static class ParticipantMessages
 {
     public sealed record ParticipantView(
         string ParticipantId, string Name, string Role, string Color, bool Connected, int Connections, bool Control, bool Requested,
-        DateTimeOffset JoinedAt, QualityView? Quality);
+        DateTimeOffset JoinedAt, QualityView? Quality, bool Hearing);
 
     public sealed record QualityView(string ParticipantId, string Transport, double Fps, double Kbps, double? RttMs, DateTimeOffset ReportedAt);
 

@@ -282,6 +282,20 @@ public sealed class ParticipantRegistry : IRoster
         }
     }
 
+    /// <summary>A connection started or stopped playing sound: everyone sees who hears when that changes the participant.</summary>
+    public void SetHearing(ClientConnection client, bool hearing)
+    {
+        lock (_gate)
+        {
+            var before = _participants.TryGetValue(client.Participant, out var participant) && participant.Hearing;
+            client.Hearing = hearing;
+            if (participant is not null && participant.Hearing != before)
+            {
+                BroadcastSnapshotLocked();
+            }
+        }
+    }
+
     public void ReportQuality(string participantId, ConnectionQuality quality)
     {
         lock (_gate)
@@ -404,7 +418,7 @@ public sealed class ParticipantRegistry : IRoster
     private List<ParticipantView> ViewsLocked() => [.. _participants.Values.OrderBy(p => p.JoinedAt).Select(View)];
 
     private ParticipantView View(Participant p) => new(p.Id, p.Name, p.Role, p.Color, p.Connected, p.Connections.Count,
-        _control.HasControl(p.Id, this), _control.Requests.Contains(p.Id), p.JoinedAt, Quality(p));
+        _control.HasControl(p.Id, this), _control.Requests.Contains(p.Id), p.JoinedAt, Quality(p), p.Hearing);
 
     private ControlView ControlLocked() =>
         new(_control.Mode, _control.Holder, _control.Controllers(this), [.. _control.Requests], (long)_idleTimeout.TotalMilliseconds);

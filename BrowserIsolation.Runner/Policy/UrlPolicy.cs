@@ -38,6 +38,7 @@ public sealed class UrlPolicy
         AllowPasteIn = options.AllowPasteIn;
         AllowUploads = options.AllowUploads;
         AllowDownloads = options.AllowDownloads;
+        AllowAudio = options.AllowAudio;
     }
 
     public static UrlPolicy Default { get; } = Create(new UrlPolicyOptions());
@@ -49,6 +50,7 @@ public sealed class UrlPolicy
     public bool AllowPasteIn { get; }
     public bool AllowUploads { get; }
     public bool AllowDownloads { get; }
+    public bool AllowAudio { get; }
 
     public IReadOnlyCollection<string> BlockedSchemes => _blockedSchemes;
 
@@ -93,6 +95,7 @@ public sealed class UrlPolicy
         AllowPasteIn = AllowPasteIn,
         AllowUploads = AllowUploads,
         AllowDownloads = AllowDownloads,
+        AllowAudio = AllowAudio,
     };
 
     public PolicyDecision Evaluate(string url, NavigationInitiator initiator = NavigationInitiator.Page) =>

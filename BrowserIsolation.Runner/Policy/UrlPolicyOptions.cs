@@ -39,4 +39,7 @@ public sealed class UrlPolicyOptions
 
     /// <summary>Downloads go to the session's temporary folder (deleted with the session); otherwise they are denied.</summary>
     public bool AllowDownloads { get; set; }
+
+    /// <summary>The page's sound reaches the participants (where the runner captures sound); applied live.</summary>
+    public bool AllowAudio { get; set; } = true;
 }

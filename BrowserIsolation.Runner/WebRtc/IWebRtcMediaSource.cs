@@ -4,4 +4,7 @@ namespace BrowserIsolation.Runner.WebRtc;
 public interface IWebRtcMediaSource
 {
     IDisposable Attach(WebRtcPeer peer);
+
+    /// <summary>Whether answers should accept an audio section (this runner captures sound).</summary>
+    bool HasAudio => false;
 }

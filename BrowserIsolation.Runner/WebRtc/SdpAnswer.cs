@@ -7,4 +7,8 @@ public sealed record SdpAnswer(
     DtlsRole LocalDtlsRole,
     CertificateFingerprint RemoteFingerprint,
     string RemoteIceUfrag,
-    string RemoteIcePwd);
+    string RemoteIcePwd)
+{
+    /// <summary>The Opus stream, when the offer had an audio section we could bundle and this runner has sound.</summary>
+    public NegotiatedAudio? Audio { get; init; }
+}

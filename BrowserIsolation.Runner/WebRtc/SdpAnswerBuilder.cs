@@ -6,8 +6,9 @@ using System.Text;
 namespace BrowserIsolation.Runner.WebRtc;
 
 /// <summary>
-/// Answers a browser's offer as an ICE-lite, send-only VP8 endpoint (JSEP, RFC 8829 section 5.3): the first usable
-/// video section is accepted and BUNDLEd, every other section is rejected with port 0. Throws
+/// Answers a browser's offer as an ICE-lite, send-only endpoint (JSEP, RFC 8829 section 5.3): the first usable
+/// video section (VP8) is accepted, and the first bundled audio section (Opus) when this runner has sound; both share
+/// one BUNDLEd transport, and every other section is rejected with port 0. Throws
 /// <see cref="SdpException"/> when the offer cannot be answered.
 /// </summary>
 public static class SdpAnswerBuilder
@@ -84,8 +85,14 @@ public static class SdpAnswerBuilder
             ReducedSizeRtcp: video.RtcpReducedSize,
             Cname: options.Cname);
 
-        var sdp = Write(offer, video, negotiated, options, localRole);
-        return new SdpAnswer(sdp, negotiated, localRole, fingerprint, ufrag, pwd);
+        var audioSection = options.AudioSsrc is null ? null : SelectAudio(offer, video);
+        var audio = audioSection is null
+            ? null
+            : new NegotiatedAudio(audioSection.Mid, OpusPayloadType(audioSection)!.Value, options.AudioSsrc!.Value,
+                OneByteId(audioSection.FindExtension(AbsSendTimeUri)), options.Cname);
+
+        var sdp = Write(offer, video, audioSection, negotiated, audio, options, localRole);
+        return new SdpAnswer(sdp, negotiated, localRole, fingerprint, ufrag, pwd) { Audio = audio };
     }
 
     /// <summary>We write one-byte header extensions (RFC 8285), so only ids 1-14 can be accepted.</summary>
@@ -151,7 +158,35 @@ public static class SdpAnswerBuilder
 
     private static bool IsIceChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/';
 
-    private static string Write(SdpOffer offer, SdpMediaDescription video, NegotiatedVideo negotiated, SdpAnswerOptions options, DtlsRole localRole)
+    private static SdpMediaDescription? SelectAudio(SdpOffer offer, SdpMediaDescription video)
+    {
+        // One transport: audio rides the video's, so it must be in the same BUNDLE group.
+        if (video.Mid is null || !offer.BundleMids.Contains(video.Mid))
+        {
+            return null;
+        }
+        return offer.Media.FirstOrDefault(m => string.Equals(m.Kind, "audio", StringComparison.Ordinal)
+            && m.Port != 0 && m.Mid is not null && offer.BundleMids.Contains(m.Mid) && m.RtcpMux
+            && string.Equals(m.Protocol, SecureProfile, StringComparison.OrdinalIgnoreCase)
+            && m.Direction is not ("sendonly" or "inactive")
+            && OpusPayloadType(m) is not null);
+    }
+
+    private static int? OpusPayloadType(SdpMediaDescription media)
+    {
+        foreach (var format in media.Formats)
+        {
+            if (int.TryParse(format, NumberStyles.None, CultureInfo.InvariantCulture, out var pt) && media.RtpMaps.TryGetValue(pt, out var map)
+                && string.Equals(map.Encoding, "opus", StringComparison.OrdinalIgnoreCase) && map.ClockRate == 48000)
+            {
+                return pt;
+            }
+        }
+        return null;
+    }
+
+    private static string Write(SdpOffer offer, SdpMediaDescription video, SdpMediaDescription? audioSection, NegotiatedVideo negotiated,
+        NegotiatedAudio? audio, SdpAnswerOptions options, DtlsRole localRole)
     {
         var sb = new StringBuilder(2048);
         void Line(string text) => sb.Append(text).Append("\r\n");
@@ -165,14 +200,54 @@ public static class SdpAnswerBuilder
         Line("a=ice-lite");
         if (offer.BundleMids.Count > 0 && video.Mid is not null && offer.BundleMids.Contains(video.Mid))
         {
-            Line("a=group:BUNDLE " + video.Mid);
+            var bundled = offer.Media.Where(m => ReferenceEquals(m, video) || ReferenceEquals(m, audioSection)).Select(m => m.Mid);
+            Line("a=group:BUNDLE " + string.Join(' ', bundled));
         }
         Line("a=msid-semantic: WMS " + options.StreamId);
 
         var first = options.Candidates[0];
         var family = first.Address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
+        void Transport(SdpMediaDescription media)
+        {
+            Line(I($"c=IN {family} {first.Address}"));
+            Line("a=ice-ufrag:" + options.Ice.Ufrag);
+            Line("a=ice-pwd:" + options.Ice.Password);
+            Line($"a=fingerprint:{options.Fingerprint.Algorithm} {options.Fingerprint.Value}");
+            Line(localRole == DtlsRole.Server ? "a=setup:passive" : "a=setup:active");
+            if (media.Mid is not null)
+            {
+                Line("a=mid:" + media.Mid);
+            }
+        }
+        void Candidates()
+        {
+            foreach (var candidate in options.Candidates)
+            {
+                Line("a=" + candidate.ToSdpValue());
+            }
+            Line("a=end-of-candidates");
+        }
         foreach (var media in offer.Media)
         {
+            if (ReferenceEquals(media, audioSection) && audio is not null)
+            {
+                Line(I($"m=audio {first.Port} {SecureProfile} {audio.PayloadType}"));
+                Transport(media);
+                if (audio.AbsSendTimeExtensionId is { } audioAbs)
+                {
+                    Line(I($"a=extmap:{audioAbs} {AbsSendTimeUri}"));
+                }
+                Line("a=sendonly");
+                Line($"a=msid:{options.StreamId} {options.AudioTrackId}");
+                Line("a=rtcp-mux");
+                Line(I($"a=rtpmap:{audio.PayloadType} opus/48000/2"));
+                // stereo=1 asks the browser to decode both channels (RFC 7587 section 7.1); FEC is in band.
+                Line(I($"a=fmtp:{audio.PayloadType} minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1"));
+                Line(I($"a=ssrc:{audio.Ssrc} cname:{options.Cname}"));
+                Line(I($"a=ssrc:{audio.Ssrc} msid:{options.StreamId} {options.AudioTrackId}"));
+                Candidates();
+                continue;
+            }
             if (!ReferenceEquals(media, video))
             {
                 Line($"m={media.Kind} 0 {media.Protocol} {string.Join(' ', media.Formats)}");
@@ -185,15 +260,7 @@ public static class SdpAnswerBuilder
             }
             var formats = negotiated.RtxPayloadType is { } rtxPt ? I($"{negotiated.PayloadType} {rtxPt}") : I($"{negotiated.PayloadType}");
             Line(I($"m=video {first.Port} {SecureProfile} {formats}"));
-            Line(I($"c=IN {family} {first.Address}"));
-            Line("a=ice-ufrag:" + options.Ice.Ufrag);
-            Line("a=ice-pwd:" + options.Ice.Password);
-            Line($"a=fingerprint:{options.Fingerprint.Algorithm} {options.Fingerprint.Value}");
-            Line(localRole == DtlsRole.Server ? "a=setup:passive" : "a=setup:active");
-            if (video.Mid is not null)
-            {
-                Line("a=mid:" + video.Mid);
-            }
+            Transport(media);
             if (negotiated.AbsSendTimeExtensionId is { } abs)
             {
                 Line(I($"a=extmap:{abs} {AbsSendTimeUri}"));
@@ -228,11 +295,7 @@ public static class SdpAnswerBuilder
                 Line(I($"a=ssrc:{rtxSsrc2} cname:{options.Cname}"));
                 Line(I($"a=ssrc:{rtxSsrc2} msid:{options.StreamId} {options.TrackId}"));
             }
-            foreach (var candidate in options.Candidates)
-            {
-                Line("a=" + candidate.ToSdpValue());
-            }
-            Line("a=end-of-candidates");
+            Candidates();
         }
         return sb.ToString();
     }

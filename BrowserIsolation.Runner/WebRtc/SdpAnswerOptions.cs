@@ -14,6 +14,11 @@ public sealed record SdpAnswerOptions
     /// <summary>SSRC for RFC 4588 retransmissions; RTX is negotiated only when set and the offer has rtx for VP8.</summary>
     public uint? RtxSsrc { get; init; }
 
+    /// <summary>SSRC of the Opus stream; null when this runner has no sound (an audio section is then rejected).</summary>
+    public uint? AudioSsrc { get; init; }
+
+    public string AudioTrackId { get; init; } = "page-audio";
+
     /// <summary>Answer an actpass offer with a=setup:active (we send the ClientHello) instead of passive.</summary>
     public bool PreferDtlsClient { get; init; }
 

@@ -18,8 +18,8 @@ public static class WebRtcEndpoints
     {
         services.Configure<WebRtcTransportOptions>(configuration.GetSection(WebRtcTransportOptions.Section));
         services.AddSingleton<WebRtcService>();
-        // Video for every peer from the runner's one VideoPipeline (AddVideoPipeline registers it).
-        services.AddSingleton<IWebRtcMediaSource, VideoMediaSource>();
+        // Video (and sound) for every peer from the runner's one VideoPipeline and AudioPipeline (AddVideoPipeline, AddAudio).
+        services.AddSingleton<IWebRtcMediaSource, PeerMediaSource>();
         return services;
     }
 
@@ -109,7 +109,9 @@ public static class WebRtcEndpoints
     /// <summary>Peers and the shared encoder: what a test or an operator needs to see the WebRTC path work.</summary>
     private static IResult GetStats(WebRtcService service, IServiceProvider services)
     {
-        var pipeline = (services.GetService<IWebRtcMediaSource>() as VideoMediaSource)?.Pipeline;
+        var media = services.GetService<IWebRtcMediaSource>() as PeerMediaSource;
+        var pipeline = media?.Pipeline;
+        var audio = media?.Audio;
         return Results.Ok(new
         {
             udpPort = service.Port.LocalEndPoint.Port,
@@ -124,6 +126,19 @@ public static class WebRtcEndpoints
                 repeatedFrames = pipeline.RepeatedFrames,
                 subscribers = pipeline.SubscriberCount,
                 bitrate = pipeline.EffectiveBitrate,
+            },
+            audio = audio is null ? null : new
+            {
+                available = audio.IsAvailable,
+                allowed = audio.IsAllowed,
+                capturing = audio.IsCapturing,
+                subscribers = audio.SubscriberCount,
+                encodedFrames = audio.EncodedFrames,
+                deliveredFrames = audio.DeliveredFrames,
+                deliveredBytes = audio.DeliveredBytes,
+                silentFrames = audio.SilentFrames,
+                gaps = audio.Gaps,
+                captureFailures = audio.CaptureFailures,
             },
             peers = service.Peers.Select(p => new
             {
@@ -143,6 +158,7 @@ public static class WebRtcEndpoints
                 retransmitted = p.VideoSender?.Retransmitted ?? 0,
                 targetBitrate = p.VideoSender?.TargetBitrate ?? 0,
                 roundTripMs = p.VideoSender?.RoundTripTime?.TotalMilliseconds,
+                audioFramesSent = p.AudioSender?.FramesSent ?? 0,
             }),
         });
     }

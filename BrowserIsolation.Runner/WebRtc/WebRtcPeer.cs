@@ -78,6 +78,9 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
     /// <summary>The video stream sent to this peer, once media is attached (null without media).</summary>
     public VideoRtpSender? VideoSender { get; internal set; }
 
+    /// <summary>The Opus stream sent to this peer, when its answer has audio.</summary>
+    public AudioRtpSender? AudioSender { get; internal set; }
+
     public long RtcpPacketsReceived => Interlocked.Read(ref _rtcpReceived);
 
     /// <summary>Fires once, outside any lock, when SRTP is ready.</summary>

@@ -76,6 +76,7 @@ public sealed class WebRtcService : IDisposable
             Candidates = Port.Candidates,
             VideoSsrc = RandomSsrc(),
             RtxSsrc = RandomSsrc(),
+            AudioSsrc = _media?.HasAudio == true ? RandomSsrc() : null,
             Cname = "bi-" + ice.Ufrag,
             PreferDtlsClient = _options.PreferDtlsClient,
         });

@@ -1,17 +1,24 @@
+using BrowserIsolation.Runner.Audio;
 using BrowserIsolation.Runner.Media;
 
 namespace BrowserIsolation.Runner.WebRtc;
 
 /// <summary>
-/// Connects each WebRTC peer to the runner's one <see cref="VideoPipeline"/>: a <see cref="VideoRtpSender"/> per
-/// peer, configured from what its SDP negotiated, sending through the peer's SRTP and fed the peer's RTCP.
+/// Connects each WebRTC peer to the runner's one <see cref="VideoPipeline"/> and, when its answer has audio, to the
+/// one <see cref="AudioPipeline"/>: a sender per stream, configured from what the SDP negotiated, sending through the
+/// peer's SRTP and fed the peer's RTCP.
 /// </summary>
-public sealed class VideoMediaSource(VideoPipeline pipeline) : IWebRtcMediaSource
+public sealed class PeerMediaSource(VideoPipeline pipeline, AudioPipeline? audio = null) : IWebRtcMediaSource
 {
     /// <summary>Largest clear RTP packet: 1200-byte datagrams minus the SRTP tag (16 for GCM, 10 for CM-SHA1-80).</summary>
     public const int MaxRtpPacketSize = DtlsTransport.DefaultMtu - 16;
 
     public VideoPipeline Pipeline => pipeline;
+
+    public AudioPipeline? Audio => audio;
+
+    /// <summary>Whether answers may offer Opus: this runner captures sound (the policy may still switch it off).</summary>
+    public bool HasAudio => audio?.IsAvailable == true;
 
     public IDisposable Attach(WebRtcPeer peer)
     {
@@ -26,10 +33,16 @@ public sealed class VideoMediaSource(VideoPipeline pipeline) : IWebRtcMediaSourc
         var sender = new VideoRtpSender(pipeline, settings, peer.SendRtp, peer.SendRtcp);
         peer.RtcpReceived += sender.HandleRtcp;
         peer.VideoSender = sender;
-        return new Attachment(peer, sender);
+        AudioRtpSender? audioSender = null;
+        if (audio is not null && peer.Answer.Audio is { } negotiated)
+        {
+            audioSender = new AudioRtpSender(audio, negotiated, peer.SendRtp, peer.SendRtcp);
+            peer.AudioSender = audioSender;
+        }
+        return new Attachment(peer, sender, audioSender);
     }
 
-    private sealed class Attachment(WebRtcPeer peer, VideoRtpSender sender) : IDisposable
+    private sealed class Attachment(WebRtcPeer peer, VideoRtpSender sender, AudioRtpSender? audioSender) : IDisposable
     {
         private int _disposed;
 
@@ -39,6 +52,7 @@ public sealed class VideoMediaSource(VideoPipeline pipeline) : IWebRtcMediaSourc
             {
                 peer.RtcpReceived -= sender.HandleRtcp;
                 sender.Dispose();
+                audioSender?.Dispose();
             }
         }
     }

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using BrowserIsolation.Runner.Audio;
+
+namespace BrowserIsolation.Runner.WebRtc;
+
+/// <summary>
+/// The Opus side of one viewer: subscribes to the shared <see cref="AudioPipeline"/>, sends each frame as one RTP
+/// packet on its own SSRC over the bundled transport, a Sender Report (+ SDES CNAME) every interval on the same NTP
+/// clock as the video (lip sync) and a BYE on dispose. No NACK: Opus carries its own FEC.
+/// </summary>
+public sealed class AudioRtpSender : IDisposable
+{
+    private readonly RtpOpusPacketizer _packetizer;
+    private readonly MediaPacketSender _sendRtp;
+    private readonly MediaPacketSender _sendRtcp;
+    private readonly string _cname;
+    private readonly AudioSubscription _subscription;
+    private readonly Timer _reportTimer;
+    private long _framesSent;
+    private long _sendFailures;
+    private int _disposed;
+
+    public AudioRtpSender(AudioPipeline pipeline, NegotiatedAudio audio, MediaPacketSender sendRtp, MediaPacketSender sendRtcp, TimeSpan? reportInterval = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(audio);
+        _ = RtcpWriter.SdesCnameSize(audio.Cname); // throws for a CNAME RTCP cannot carry
+        _packetizer = new RtpOpusPacketizer(audio.Ssrc, (byte)audio.PayloadType, audio.AbsSendTimeExtensionId ?? 0);
+        _sendRtp = sendRtp;
+        _sendRtcp = sendRtcp;
+        _cname = audio.Cname;
+        var interval = reportInterval ?? TimeSpan.FromSeconds(1);
+        _reportTimer = new Timer(_ => SendReport(), null, interval, interval);
+        _subscription = pipeline.Subscribe(OnFrame);
+    }
+
+    public uint Ssrc => _packetizer.Ssrc;
+
+    public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    public long SendFailures => Interlocked.Read(ref _sendFailures);
+
+    public long OctetsSent => _packetizer.OctetCount;
+
+    private void OnFrame(EncodedAudioFrame frame)
+    {
+        if (_sendRtp(_packetizer.Packetize(frame)))
+        {
+            Interlocked.Increment(ref _framesSent);
+        }
+        else
+        {
+            Interlocked.Increment(ref _sendFailures);
+        }
+    }
+
+    private void SendReport(bool goodbye = false)
+    {
+        try
+        {
+            if (_packetizer.RtpTimestampAt(Stopwatch.GetTimestamp()) is not { } rtp)
+            {
+                return; // no SR before the first packet: there is no timeline to report yet
+            }
+            var ntp = NtpTime.Now();
+            var packets = unchecked((uint)_packetizer.PacketCount);
+            var octets = unchecked((uint)_packetizer.OctetCount);
+            var report = goodbye
+                ? RtcpWriter.BuildGoodbye(Ssrc, ntp, rtp, packets, octets, _cname)
+                : RtcpWriter.BuildSenderReport(Ssrc, ntp, rtp, packets, octets, _cname);
+            if (!_sendRtcp(report))
+            {
+                Interlocked.Increment(ref _sendFailures);
+            }
+        }
+        catch (Exception)
+        {
+            // A timer callback must never throw (it would end the process): the transport went away or failed.
+            Interlocked.Increment(ref _sendFailures);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _subscription.Dispose();
+        _reportTimer.Dispose();
+        SendReport(goodbye: true);
+    }
+}
