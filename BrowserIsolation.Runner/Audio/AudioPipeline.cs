@@ -50,6 +50,9 @@ public sealed class AudioPipeline : IDisposable
 
     public bool IsCapturing => _capturing;
 
+    /// <summary>What one Opus stream takes on the wire at most: the bitrate plus RTP/SRTP/UDP/IP overhead, 50 packets a second.</summary>
+    public int TransportBitrate => _options.Bitrate + (50 * 70 * 8);
+
     public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
 
     public long EncodedFrames => Interlocked.Read(ref _encodedFrames);

@@ -29,6 +29,7 @@ public sealed class PeerMediaSource(VideoPipeline pipeline, AudioPipeline? audio
             RtxSsrc = video.RtxPayloadType is null ? null : video.RtxSsrc,
             RtxPayloadType = video.RtxPayloadType is { } rtx ? (byte)rtx : null,
             MaxPacketSize = MaxRtpPacketSize,
+            ReservedBitrate = audio is not null && peer.Answer.Audio is not null ? audio.TransportBitrate : 0,
         };
         var sender = new VideoRtpSender(pipeline, settings, peer.SendRtp, peer.SendRtcp);
         peer.RtcpReceived += sender.HandleRtcp;

@@ -127,7 +127,8 @@ public sealed class VideoRtpSender : IDisposable
         }
         if (_bitrate.OnRtcp(parsed.Packets, Ssrc))
         {
-            _subscription.SetBitrateLimit(_bitrate.TargetBitrate);
+            // The estimate covers the whole transport: audio takes its share first.
+            _subscription.SetBitrateLimit(Math.Max(1, _bitrate.TargetBitrate - _settings.ReservedBitrate));
         }
     }
 

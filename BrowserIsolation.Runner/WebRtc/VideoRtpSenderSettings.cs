@@ -19,6 +19,9 @@ public sealed record VideoRtpSenderSettings(uint Ssrc, byte PayloadType, string 
 
     public int MaxPacketSize { get; init; } = RtpVp8Packetizer.DefaultMaxPacketSize;
 
+    /// <summary>What other streams on the same transport take (the Opus track): the estimate minus this is the video's.</summary>
+    public int ReservedBitrate { get; init; }
+
     public TimeSpan SenderReportInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public int HistoryCapacity { get; init; } = 512;

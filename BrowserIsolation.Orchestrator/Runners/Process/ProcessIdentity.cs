@@ -18,6 +18,13 @@ internal static class ProcessIdentity
     public static bool IsChromium(int pid, string workDir) =>
         IsOwnGroupLeader(pid) && CommandLine(pid).Contains($"--user-data-dir={Path.Combine(Path.GetFullPath(workDir), "profile")}");
 
+    /// <summary>The sound server of a work directory: ours, alive, and started on that directory's startup script.</summary>
+    public static bool IsSoundServer(int pid, string workDir) =>
+        pid > 1 && pid != Environment.ProcessId &&
+        FileStatus.Of($"/proc/{pid}") is { Exists: true } entry && entry.Uid == FileStatus.EffectiveUid &&
+        StatFields(pid) is { Length: > 19 } f && f[0] != "Z" &&
+        CommandLine(pid).Contains(Path.Combine(Path.GetFullPath(workDir), "pulse", "default.pa"));
+
     /// <summary>Clock ticks after boot when the process started (/proc/pid/stat field 22), to tell a reused pid apart.</summary>
     public static long? StartTicks(int pid) => StatFields(pid) is { Length: > 19 } f && long.TryParse(f[19], out var ticks) ? ticks : null;
 

@@ -1,7 +1,7 @@
 namespace BrowserIsolation.Orchestrator.Runners.Process;
 
 /// <summary>
-/// Ends what a runner left (its process group, its Chromium's group) and deletes its work directory. Every pid comes
+/// Ends what a runner left (its process group, its Chromium's group, its sound server) and deletes its work directory. Every pid comes
 /// from disk or from a process that may be gone, so a group is signalled only while /proc shows it is ours.
 /// </summary>
 internal sealed class RunnerCleanup(string runnerPath, ILogger logger)
@@ -20,6 +20,12 @@ internal sealed class RunnerCleanup(string runnerPath, ILogger logger)
         if (chromiumPid > 0)
         {
             ProcessGroup.SignalGroup(chromiumPid, ProcessGroup.SigKill);
+        }
+        // The sound server shares the runner's group, which is gone from view once the runner died.
+        var pulsePath = Path.Combine(workDir, "pulse", "pulseaudio.pid");
+        if (int.TryParse(PrivateWorkRoot.ReadFile(pulsePath), out var s) && ProcessIdentity.IsSoundServer(s, workDir))
+        {
+            ProcessGroup.Signal(s, ProcessGroup.SigKill);
         }
         // A Chromium that outlives its runner writes its profile on the way out: delete only once it is gone,
         // and once more if a late write brought the directory back.

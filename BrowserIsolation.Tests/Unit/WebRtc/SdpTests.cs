@@ -10,8 +10,9 @@ public class SdpTests
     private static readonly CertificateFingerprint Fingerprint =
         CertificateFingerprint.Compute("sha-256", "not really a certificate"u8);
 
-    private static SdpAnswerOptions Options(uint? rtxSsrc = null) => new()
+    private static SdpAnswerOptions Options(uint? rtxSsrc = null, uint? audioSsrc = null) => new()
     {
+        AudioSsrc = audioSsrc,
         Ice = Ice,
         Fingerprint = Fingerprint,
         Candidates =
@@ -119,6 +120,40 @@ public class SdpTests
         Assert.Equal("m=application 0 UDP/DTLS/SCTP webrtc-datachannel", mLines[2]);
         Assert.Equal(["a=mid:0", "a=mid:1", "a=mid:2"], lines.Where(l => l.StartsWith("a=mid:", StringComparison.Ordinal)));
         Assert.Equal("1", answer.Video.Mid);
+    }
+
+    [Fact]
+    public void WithSoundTheAudioSectionIsOpusBundledWithTheVideo()
+    {
+        var offer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-audio-video-data.sdp"));
+        var answer = SdpAnswerBuilder.Answer(offer, Options(audioSsrc: 0x0A0A0A0A));
+        var lines = Lines(answer.Sdp);
+        Assert.Contains("a=group:BUNDLE 0 1", lines);
+        var mLines = lines.Where(l => l.StartsWith("m=", StringComparison.Ordinal)).ToArray();
+        Assert.Equal("m=audio 40000 UDP/TLS/RTP/SAVPF 111", mLines[0]);
+        Assert.Equal("m=video 40000 UDP/TLS/RTP/SAVPF 96", mLines[1]);
+        Assert.StartsWith("m=application 0 ", mLines[2]);
+        Assert.Contains("a=rtpmap:111 opus/48000/2", lines);
+        Assert.Contains("a=fmtp:111 minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1", lines);
+        Assert.Contains($"a=ssrc:{0x0A0A0A0A} cname:cname-x", lines);
+        Assert.Equal(2, lines.Count(l => l == "a=sendonly"));
+        Assert.Equal(2, lines.Count(l => l == "a=ice-ufrag:aBcD1234"));
+        var audio = Assert.IsType<NegotiatedAudio>(answer.Audio);
+        Assert.Equal(("0", 111, 0x0A0A0A0Au), (audio.Mid, audio.PayloadType, audio.Ssrc));
+        // The answer parses back as an offer would: every section well-formed.
+        Assert.Equal(3, SdpOffer.Parse(answer.Sdp).Media.Count);
+    }
+
+    [Theory]
+    [InlineData("a=group:BUNDLE 0 1 2", "a=group:BUNDLE 1 2")] // audio not bundled: it would need its own transport
+    [InlineData("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 speex/48000")] // no Opus
+    public void AnAudioSectionWeCannotServeIsRejected(string find, string replace)
+    {
+        var text = Vectors.ReadSdp("chromium156-audio-video-data.sdp").Replace(find, replace);
+        Assert.NotEqual(Vectors.ReadSdp("chromium156-audio-video-data.sdp"), text);
+        var answer = SdpAnswerBuilder.Answer(SdpOffer.Parse(text), Options(audioSsrc: 0x0A0A0A0A));
+        Assert.Null(answer.Audio);
+        Assert.StartsWith("m=audio 0 ", Lines(answer.Sdp).First(l => l.StartsWith("m=", StringComparison.Ordinal)));
     }
 
     [Fact]

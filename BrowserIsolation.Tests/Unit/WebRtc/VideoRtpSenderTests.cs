@@ -125,6 +125,16 @@ public sealed class VideoRtpSenderTests : IDisposable
     }
 
     [Fact]
+    public void TheAudioShareComesOffTheEstimate()
+    {
+        using var sender = new VideoRtpSender(_pipeline, new VideoRtpSenderSettings(Ssrc, 96, "bi-test") { ReservedBitrate = 92_000 },
+            _ => true, _ => true);
+        sender.HandleRtcp(Hex.Bytes("8F CE 00 05  0A 0B 0C 0D  00 00 00 00  52 45 4D 42  01 0B D0 90  11 22 33 44")); // 1 Mbit/s
+        Assert.Equal(1_000_000, sender.TargetBitrate);
+        Assert.Equal(908_000, _pipeline.EffectiveBitrate);
+    }
+
+    [Fact]
     public void SenderReportsFollowTheStreamAndByeEndsIt()
     {
         var sender = NewSender(reportInterval: TimeSpan.FromMilliseconds(50));
