@@ -8,10 +8,10 @@ namespace BrowserIsolation.Orchestrator.Runners;
 public static class RunnerSettings
 {
     /// <summary>Everything a process runner reads from the orchestrator's configuration.</summary>
-    public static readonly string[] ProcessSections = ["Policy", "Media", "Chromium", "CoBrowse", "Logging", "Uploads", "Downloads"];
+    public static readonly string[] ProcessSections = ["Policy", "Media", "Audio", "Chromium", "CoBrowse", "Logging", "Uploads", "Downloads"];
 
-    /// <summary>Docker runners get the quotas; their media and Chromium settings are the container's own.</summary>
-    public static readonly string[] DockerSections = ["Uploads", "Downloads"];
+    /// <summary>Docker runners get the quotas and the sound settings; their media and Chromium settings are the container's own.</summary>
+    public static readonly string[] DockerSections = ["Uploads", "Downloads", "Audio"];
 
     /// <summary>The runner's own <c>Runner</c> keys that the operator sets on the orchestrator (the rest of that section is the orchestrator's).</summary>
     private static readonly string[] RunnerKeys = ["Runner:MaxTabs", "Runner:MaxInputEventsPerSecond", "Runner:MaxClientMessageBytes"];

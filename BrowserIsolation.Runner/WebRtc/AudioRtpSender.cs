@@ -5,8 +5,9 @@ namespace BrowserIsolation.Runner.WebRtc;
 
 /// <summary>
 /// The Opus side of one viewer: subscribes to the shared <see cref="AudioPipeline"/>, sends each frame as one RTP
-/// packet on its own SSRC over the bundled transport, a Sender Report (+ SDES CNAME) every interval on the same NTP
-/// clock as the video (lip sync) and a BYE on dispose. No NACK: Opus carries its own FEC.
+/// packet on its own SSRC over the bundled transport, a Sender Report (+ SDES CNAME) on the same NTP clock as the
+/// video (lip sync: the first half a second after start, then every 5 s, RFC 3550's minimum, since a silent stream
+/// costs little more than its reports) and a BYE on dispose. No NACK: Opus carries its own FEC.
 /// </summary>
 public sealed class AudioRtpSender : IDisposable
 {
@@ -25,12 +26,12 @@ public sealed class AudioRtpSender : IDisposable
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(audio);
         _ = RtcpWriter.SdesCnameSize(audio.Cname); // throws for a CNAME RTCP cannot carry
-        _packetizer = new RtpOpusPacketizer(audio.Ssrc, (byte)audio.PayloadType, audio.AbsSendTimeExtensionId ?? 0);
+        _packetizer = new RtpOpusPacketizer(audio.Ssrc, (byte)audio.PayloadType);
         _sendRtp = sendRtp;
         _sendRtcp = sendRtcp;
         _cname = audio.Cname;
-        var interval = reportInterval ?? TimeSpan.FromSeconds(1);
-        _reportTimer = new Timer(_ => SendReport(), null, interval, interval);
+        var interval = reportInterval ?? TimeSpan.FromSeconds(5);
+        _reportTimer = new Timer(_ => SendReport(), null, TimeSpan.FromMilliseconds(500), interval);
         _subscription = pipeline.Subscribe(OnFrame);
     }
 

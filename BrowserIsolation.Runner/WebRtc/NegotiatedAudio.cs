@@ -5,5 +5,4 @@ public sealed record NegotiatedAudio(
     string? Mid,
     int PayloadType,
     uint Ssrc,
-    int? AbsSendTimeExtensionId,
     string Cname);

@@ -6,17 +6,13 @@ namespace BrowserIsolation.Runner.WebRtc;
 
 /// <summary>
 /// One Opus frame per RTP packet (RFC 7587) for one outgoing audio stream: the 48 kHz timestamp is the frame's sample
-/// time plus a random offset, the marker bit starts a talkspurt (the first packet after DTX silence), and the
-/// negotiated abs-send-time extension is written on every packet. Not thread-safe for <see cref="Packetize"/>.
+/// time plus a random offset, and the marker bit starts a talkspurt (the first packet after DTX silence). No header
+/// extensions: during silence a packet is a few bytes, so every header byte shows in the bitrate.
+/// Not thread-safe for <see cref="Packetize"/>.
 /// </summary>
 public sealed class RtpOpusPacketizer
 {
-    private const int AbsSendTimeLength = 3;
-
-    private readonly int _absSendTimeId;
-    private readonly Func<ulong> _ntpClock;
     private readonly uint _timestampOffset;
-    private readonly int _headerSize;
     private readonly byte[] _buffer;
     private int _sequenceNumber;
     private long _packetCount;
@@ -24,25 +20,17 @@ public sealed class RtpOpusPacketizer
     private long _lastSampleTime = long.MinValue;
     private long _lastCapturedAt;
 
-    public RtpOpusPacketizer(uint ssrc, byte payloadType, int absSendTimeId = 0, Func<ulong>? ntpClock = null,
-        ushort? initialSequenceNumber = null, uint? initialTimestamp = null)
+    public RtpOpusPacketizer(uint ssrc, byte payloadType, ushort? initialSequenceNumber = null, uint? initialTimestamp = null)
     {
         if (payloadType > 127)
         {
             throw new ArgumentOutOfRangeException(nameof(payloadType), payloadType, "RTP payload types are 0..127");
         }
-        if (absSendTimeId is < 0 or > 14)
-        {
-            throw new ArgumentOutOfRangeException(nameof(absSendTimeId), absSendTimeId, "one-byte header extension ids are 1..14 (0 = none)");
-        }
         Ssrc = ssrc;
         PayloadType = payloadType;
-        _absSendTimeId = absSendTimeId;
-        _ntpClock = ntpClock ?? NtpTime.Now;
         _sequenceNumber = initialSequenceNumber ?? (ushort)RandomNumberGenerator.GetInt32(0, 1 << 16);
         _timestampOffset = initialTimestamp ?? (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
-        _headerSize = RtpPacket.FixedHeaderSize + (absSendTimeId > 0 ? OneByteExtensionWriter.BlockSize(OneByteExtensionWriter.ElementSize(AbsSendTimeLength)) : 0);
-        _buffer = new byte[_headerSize + OpusEncoder.MaxPacketSize];
+        _buffer = new byte[RtpPacket.FixedHeaderSize + OpusEncoder.MaxPacketSize];
     }
 
     public uint Ssrc { get; }
@@ -64,22 +52,14 @@ public sealed class RtpOpusPacketizer
         }
         var sequenceNumber = (ushort)_sequenceNumber;
         var timestamp = unchecked(_timestampOffset + (uint)frame.SampleTime);
-        var hasExtension = _absSendTimeId > 0;
-        RtpPacket.WriteFixedHeader(_buffer, hasExtension, frame.Resumed, PayloadType, sequenceNumber, timestamp, Ssrc);
-        if (hasExtension)
-        {
-            var writer = new OneByteExtensionWriter(_buffer.AsSpan(RtpPacket.FixedHeaderSize));
-            var sendTime = NtpTime.AbsSendTime(_ntpClock());
-            writer.Add(_absSendTimeId, [(byte)(sendTime >> 16), (byte)(sendTime >> 8), (byte)sendTime]);
-            writer.Finish();
-        }
-        frame.Data.CopyTo(_buffer.AsSpan(_headerSize));
+        RtpPacket.WriteFixedHeader(_buffer, hasExtension: false, frame.Resumed, PayloadType, sequenceNumber, timestamp, Ssrc);
+        frame.Data.CopyTo(_buffer.AsSpan(RtpPacket.FixedHeaderSize));
         Volatile.Write(ref _sequenceNumber, (sequenceNumber + 1) & 0xFFFF);
         Interlocked.Increment(ref _packetCount);
         Interlocked.Add(ref _octetCount, frame.Data.Length);
         Interlocked.Exchange(ref _lastCapturedAt, frame.CapturedAt);
         Interlocked.Exchange(ref _lastSampleTime, frame.SampleTime);
-        return _buffer.AsSpan(0, _headerSize + frame.Data.Length);
+        return _buffer.AsSpan(0, RtpPacket.FixedHeaderSize + frame.Data.Length);
     }
 
     /// <summary>

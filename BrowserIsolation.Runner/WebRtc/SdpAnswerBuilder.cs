@@ -88,8 +88,7 @@ public static class SdpAnswerBuilder
         var audioSection = options.AudioSsrc is null ? null : SelectAudio(offer, video);
         var audio = audioSection is null
             ? null
-            : new NegotiatedAudio(audioSection.Mid, OpusPayloadType(audioSection)!.Value, options.AudioSsrc!.Value,
-                OneByteId(audioSection.FindExtension(AbsSendTimeUri)), options.Cname);
+            : new NegotiatedAudio(audioSection.Mid, OpusPayloadType(audioSection)!.Value, options.AudioSsrc!.Value, options.Cname);
 
         var sdp = Write(offer, video, audioSection, negotiated, audio, options, localRole);
         return new SdpAnswer(sdp, negotiated, localRole, fingerprint, ufrag, pwd) { Audio = audio };
@@ -233,10 +232,6 @@ public static class SdpAnswerBuilder
             {
                 Line(I($"m=audio {first.Port} {SecureProfile} {audio.PayloadType}"));
                 Transport(media);
-                if (audio.AbsSendTimeExtensionId is { } audioAbs)
-                {
-                    Line(I($"a=extmap:{audioAbs} {AbsSendTimeUri}"));
-                }
                 Line("a=sendonly");
                 Line($"a=msid:{options.StreamId} {options.AudioTrackId}");
                 Line("a=rtcp-mux");
