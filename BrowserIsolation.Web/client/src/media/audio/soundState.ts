@@ -1,13 +1,11 @@
 import type { TransportKind } from '../MediaTransport';
+import type { RtcAudio } from '../StreamController';
 
 /** What the sound button shows (`data-state`). */
 export type SoundDisplay = 'unavailable' | 'policy-off' | 'blocked' | 'muted' | 'on';
 
 /** Where sound is played from: the WebRTC track in the <audio> element, the fallback's Opus frames, or nowhere. */
 export type PlaybackPath = 'none' | 'webrtc' | 'frames';
-
-/** Sound on the WebRTC connection: not answered yet, a track, or answered without sound (audio m-line rejected). */
-export type RtcAudio = 'pending' | 'track' | 'none';
 
 /** Everything the sound of one viewer depends on, from the server, the user and the transports. */
 export interface SoundFacts {
