@@ -4,6 +4,8 @@ import { AudioReporter, type ReporterTimers } from '../src/media/audio/AudioRepo
 import { loadSoundPrefs, saveSoundPrefs } from '../src/media/audio/soundPrefs';
 import { describeSound, playbackPath, soundReasons, type SoundFacts } from '../src/media/audio/soundState';
 import type { AudioMessage } from '../src/protocol/audio';
+import { parseEmbedAudioCommand } from '../src/ui/useEmbedCommands';
+import { audioReport } from '../src/ui/useEmbedReporting';
 
 const facts = (extra: Partial<SoundFacts> = {}): SoundFacts => ({
   serverAudio: true, allowedByPolicy: true, muted: false, volume: 80, transport: 'jpeg', rtcAudio: 'pending', canPlayFrames: true, ...extra,
@@ -142,4 +144,15 @@ test('sound settings are remembered, and bad stored values fall back to the defa
   stored.set('bi.sound', 'not json');
   assert.deepEqual(loadSoundPrefs(storage), { muted: false, volume: 100 });
   assert.deepEqual(loadSoundPrefs(undefined), { muted: false, volume: 100 });
+});
+
+test('embed: the host page\'s audio command, and the audio part of the state report', () => {
+  assert.deepEqual(parseEmbedAudioCommand({ target: 'browserisolation', type: 'audio', muted: true }), { muted: true });
+  assert.deepEqual(parseEmbedAudioCommand({ type: 'bi:audio', volume: 0.25 }), { volume: 0.25 });
+  assert.deepEqual(parseEmbedAudioCommand({ type: 'bi:audio', volume: 7, muted: 'no' }), { volume: 1 }, 'clamped; wrong types ignored');
+  for (const other of [null, 'bi:audio', { type: 'audio' }, { target: 'elsewhere', type: 'audio' }, { source: 'browserisolation', type: 'state' }]) {
+    assert.equal(parseEmbedAudioCommand(other), null, JSON.stringify(other));
+  }
+  assert.deepEqual(audioReport({ state: 'blocked', muted: false, volume: 40, hearing: false, blocked: true, available: true, allowedByPolicy: true }),
+    { state: 'blocked', muted: false, volume: 0.4, hearing: false, blocked: true, available: true, allowedByPolicy: true });
 });

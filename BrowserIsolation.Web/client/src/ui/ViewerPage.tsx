@@ -18,6 +18,7 @@ import { SoundControl } from './SoundControl';
 import { SoundUnblockButton } from './SoundUnblockButton';
 import { StatusBar } from './StatusBar';
 import { useCoBrowse } from './useCoBrowse';
+import { useEmbedCommands } from './useEmbedCommands';
 import { useEmbedReporting } from './useEmbedReporting';
 import { useSound } from './useSound';
 import { useViewerSession } from './useViewerSession';
@@ -51,7 +52,8 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
   const [localError, setLocalError] = useState<string | null>(null);
   const [panelOpen, setPanelOpen] = useState(() => window.innerWidth >= 900);
   const toSurface = useCallback((x: number, y: number) => session?.viewportToSurface(x, y) ?? null, [session]);
-  useEmbedReporting(config.embed, state, co);
+  useEmbedReporting(config.embed, state, co, soundState);
+  useEmbedCommands(config.embed, sound);
 
   useEffect(() => {
     document.title = state.title ? `${state.title} · BrowserIsolation` : 'BrowserIsolation';
