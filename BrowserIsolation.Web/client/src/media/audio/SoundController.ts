@@ -132,6 +132,8 @@ export class SoundController {
     this.player?.stop();
     this.player = null;
     this.output.dispose();
+    // The last snapshot stays readable (the embed report): it must not claim sound any more.
+    this.store.patch({ state: 'unavailable', reason: soundReasons.closed, path: 'none', hearing: false, frames: false, blocked: false, available: false });
   }
 
   private patch(patch: Partial<SoundFacts>): void {

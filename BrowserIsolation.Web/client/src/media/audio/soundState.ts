@@ -46,6 +46,7 @@ export const soundReasons = {
   noWebCodecs: 'Sound needs a browser with WebCodecs on the fallback.',
   rtcWithoutSound: 'The WebRTC connection carries no sound.',
   blocked: 'The browser blocked autoplay: click for sound.',
+  closed: 'The viewer is closed.',
 } as const;
 
 /** Why sound cannot play at all (null when it could). */
