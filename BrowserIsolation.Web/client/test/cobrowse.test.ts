@@ -6,7 +6,7 @@ import { applyEvent, controlSummary, describeChange, initialCoBrowseState, mayIn
 import { parseServerEvent, type ParticipantInfo, type ServerEvent } from '../src/protocol/events';
 
 const person = (participantId: string, role: ParticipantInfo['role'], extra: Partial<ParticipantInfo> = {}): ParticipantInfo => ({
-  participantId, name: participantId.toUpperCase(), role, color: '#e6194b', connected: true, control: false, requested: false, ...extra,
+  participantId, name: participantId.toUpperCase(), role, color: '#e6194b', connected: true, control: false, requested: false, hearing: false, ...extra,
 });
 
 function event(json: object): ServerEvent {

@@ -39,7 +39,7 @@ export const initialCoBrowseState: CoBrowseState = {
   tabs: [],
   canGoBack: false,
   canGoForward: false,
-  policy: { allowCopyOut: true, allowPasteIn: true, allowUploads: true, allowDownloads: false, newTabUrl: 'about:blank' },
+  policy: { allowCopyOut: true, allowPasteIn: true, allowUploads: true, allowDownloads: false, newTabUrl: 'about:blank', allowAudio: true },
   viewportMode: 'fixed',
   chooser: null,
   remoteClipboard: null,

@@ -24,6 +24,8 @@ export interface MediaTransport {
   /** Fires once per frame shown (for the client-side fps). */
   readonly onFrameShown: Emitter<void>;
   readonly status: TransportStatus;
+  /** Sound on this transport (WebRTC): the remote audio track, or null once the answer came without sound. */
+  readonly onAudioTrack?: Emitter<MediaStreamTrack | null>;
   connect(): void;
   close(): void;
 }

@@ -7,6 +7,14 @@ import type { MediaTransport, TransportKind } from './MediaTransport';
 /** Where the WebRTC attempt stands, independent of what is shown. */
 export type RtcState = 'off' | 'connecting' | 'live' | 'failed';
 
+/** Sound on the WebRTC attempt: not answered yet, a track, or answered without sound (audio m-line rejected). */
+export type RtcAudio = 'pending' | 'track' | 'none';
+
+export interface RtcAudioState {
+  state: RtcAudio;
+  track: MediaStreamTrack | null;
+}
+
 export interface StreamState {
   /** The transport whose picture is on screen. */
   active: TransportKind;
@@ -37,6 +45,8 @@ export interface StreamControllerOptions {
  */
 export class StreamController {
   readonly onChange = new Emitter<StreamState>();
+  /** The current WebRTC attempt's sound changed (see `rtcAudio`). */
+  readonly onRtcAudio = new Emitter<RtcAudioState>();
 
   private stateValue: StreamState;
   private rtc: MediaTransport | null = null;
@@ -48,6 +58,7 @@ export class StreamController {
   private lastVideoFrameAt = 0;
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
   private hiddenSince = 0;
+  private rtcAudioValue: RtcAudioState = { state: 'pending', track: null };
 
   constructor(private readonly options: StreamControllerOptions) {
     this.stateValue = { active: options.mode === 'webrtc' ? 'webrtc' : 'jpeg', rtc: 'off', fps: 0, pictureShown: false };
@@ -66,6 +77,11 @@ export class StreamController {
   async videoStats(): Promise<{ bytesReceived: number; rttMs?: number } | null> {
     const rtc = this.rtc;
     return this.stateValue.active === 'webrtc' && rtc && 'stats' in rtc ? (rtc as { stats(): Promise<{ bytesReceived: number; rttMs?: number } | null> }).stats() : null;
+  }
+
+  /** The sound of the current WebRTC attempt (whether or not its picture is shown yet). */
+  get rtcAudio(): RtcAudioState {
+    return this.rtcAudioValue;
   }
 
   get canRetryWebRtc(): boolean {
@@ -94,9 +110,13 @@ export class StreamController {
       else if (status.state === 'failed') this.rtcFailed(status.detail ?? 'WebRTC failed.');
     });
     const offFrame = rtc.onFrameShown.on(() => this.frameShown('webrtc'));
+    const offAudio = rtc.onAudioTrack?.on((track) => {
+      if (this.rtc === rtc) this.setRtcAudio(track ? { state: 'track', track } : { state: 'none', track: null });
+    });
     this.rtcCleanup = () => {
       offStatus();
       offFrame();
+      offAudio?.();
     };
     this.update({ rtc: 'connecting', note: undefined });
     const seconds = (this.options.rtcTimeoutMs / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 });
@@ -112,6 +132,7 @@ export class StreamController {
     document.removeEventListener('visibilitychange', this.onVisibility);
     for (const off of this.unsubscribers.splice(0)) off();
     this.onChange.clear();
+    this.onRtcAudio.clear();
   }
 
   private rtcCleanup: (() => void) | null = null;
@@ -165,6 +186,13 @@ export class StreamController {
     this.rtcCleanup = null;
     this.rtc?.close();
     this.rtc = null;
+    this.setRtcAudio({ state: 'pending', track: null });
+  }
+
+  private setRtcAudio(audio: RtcAudioState): void {
+    if (audio.state === this.rtcAudioValue.state && audio.track === this.rtcAudioValue.track) return;
+    this.rtcAudioValue = audio;
+    if (!this.disposed) this.onRtcAudio.emit(audio);
   }
 
   private frameShown(kind: TransportKind): void {

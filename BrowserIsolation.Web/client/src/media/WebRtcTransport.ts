@@ -11,14 +11,17 @@ export interface WebRtcOptions {
 }
 
 /**
- * Receive-only VP8 video from the runner over WebRTC, shown in a <video>. Signaling is one
- * HTTP exchange: GET /ice, then POST /offer (application/sdp) -> answer.
- * The caller owns the timeout; this reports `live` once a frame has been shown.
+ * Receive-only VP8 video (and Opus sound, when the runner has it) from the runner over WebRTC; the video is shown in a
+ * muted <video>, the audio track is handed on (`onAudioTrack`) for the sound output. Signaling is one HTTP exchange:
+ * GET /ice, then POST /offer (application/sdp) -> answer. The caller owns the timeout; this reports `live` once a
+ * frame has been shown.
  */
 export class WebRtcTransport implements MediaTransport {
   readonly kind = 'webrtc' as const;
   readonly onStatus = new Emitter<TransportStatus>();
   readonly onFrameShown = new Emitter<void>();
+  /** The remote audio track; null when the server answered the audio section without sound (port 0). */
+  readonly onAudioTrack = new Emitter<MediaStreamTrack | null>();
 
   private statusValue: TransportStatus = { state: 'idle' };
   private pc: RTCPeerConnection | null = null;
@@ -26,6 +29,7 @@ export class WebRtcTransport implements MediaTransport {
   private disconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private frameCallback: number | undefined;
   private closed = false;
+  private audioTrack: MediaStreamTrack | null = null;
 
   constructor(
     readonly element: HTMLVideoElement,
@@ -83,11 +87,19 @@ export class WebRtcTransport implements MediaTransport {
 
     const pc = new RTCPeerConnection({ iceServers: iceServers ?? [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.pc = pc;
+    // Video first, so its m-line stays the first one; then sound, which a runner without it rejects (port 0).
     const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
-    // Interactive video: ask for the smallest jitter buffer the browser allows.
+    const audio = pc.addTransceiver('audio', { direction: 'recvonly' });
+    // Interactive: ask for the smallest jitter buffers the browser allows.
     if ('jitterBufferTarget' in transceiver.receiver) transceiver.receiver.jitterBufferTarget = 0;
+    if ('jitterBufferTarget' in audio.receiver) audio.receiver.jitterBufferTarget = 0;
 
     pc.ontrack = (e) => {
+      if (e.track.kind === 'audio') {
+        this.setAudioTrack(e.track);
+        return;
+      }
+      // The video element stays muted: it only shows the picture (so its autoplay is never refused).
       this.element.srcObject = e.streams[0] ?? new MediaStream([e.track]);
       this.element.addEventListener('playing', this.onPlaying);
       this.element.play().catch(() => {
@@ -106,6 +118,16 @@ export class WebRtcTransport implements MediaTransport {
     if (this.closed) return;
     if (!answer.trimStart().startsWith('v=0')) throw new Error('the server did not answer with SDP');
     await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    if (this.closed || this.audioTrack) return;
+    // No audio track event: the answer rejected the audio section (no sound on this runner), unless it is receiving.
+    const receiving = audio.currentDirection === 'recvonly' || audio.currentDirection === 'sendrecv';
+    this.setAudioTrack(receiving ? audio.receiver.track : null);
+  }
+
+  private setAudioTrack(track: MediaStreamTrack | null): void {
+    if (this.closed || (track !== null && track === this.audioTrack)) return;
+    this.audioTrack = track;
+    this.onAudioTrack.emit(track);
   }
 
   private iceGatheringDone(pc: RTCPeerConnection): Promise<void> {

@@ -1,3 +1,4 @@
+import { binaryKind, parseAudioFrame, type AudioFrame, type AudioMessage } from '../protocol/audio';
 import { parseServerEvent, type ServerEvent } from '../protocol/events';
 import type { CoBrowseMessage } from '../protocol/cobrowse';
 import type { InputMessage } from '../protocol/input';
@@ -15,14 +16,16 @@ export interface ControlSocketOptions {
 }
 
 /**
- * The session WebSocket: JPEG frames and JSON events come in, input goes out. It stays open
+ * The session WebSocket: JPEG frames, Opus frames (once asked for) and JSON events come in, input goes out. It stays open
  * whichever media transport shows the picture, and reconnects with backoff after a drop.
  */
 export class ControlSocket {
   readonly onState = new Emitter<SocketState>();
   readonly onEvent = new Emitter<ServerEvent>();
-  /** One whole JPEG per binary message. */
+  /** One whole JPEG per binary message (first byte 0xFF). */
   readonly onFrame = new Emitter<ArrayBuffer>();
+  /** One Opus frame per binary message (first byte 0x4F); other binary messages are ignored. */
+  readonly onAudioFrame = new Emitter<AudioFrame>();
 
   private socket: WebSocket | null = null;
   private stateValue: SocketState = 'closed';
@@ -60,7 +63,7 @@ export class ControlSocket {
     this.setState('closed');
   }
 
-  send(message: InputMessage | CoBrowseMessage): boolean {
+  send(message: InputMessage | CoBrowseMessage | AudioMessage): boolean {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return false;
     // Under backpressure a pointer move is worthless by the time it arrives; clicks and keys are not.
@@ -86,8 +89,7 @@ export class ControlSocket {
     };
     socket.onmessage = (e: MessageEvent) => {
       if (e.data instanceof ArrayBuffer) {
-        this.latestFrame = e.data;
-        this.onFrame.emit(e.data);
+        this.onBinary(e.data);
       } else if (typeof e.data === 'string') {
         const event = parseServerEvent(e.data);
         if (event) this.onEvent.emit(event);
@@ -100,6 +102,22 @@ export class ControlSocket {
     };
     // onerror is always followed by onclose, which handles it.
     this.socket = socket;
+  }
+
+  private onBinary(message: ArrayBuffer): void {
+    switch (binaryKind(message)) {
+      case 'jpeg':
+        this.latestFrame = message;
+        this.onFrame.emit(message);
+        break;
+      case 'audio': {
+        const frame = parseAudioFrame(message);
+        if (frame) this.onAudioFrame.emit(frame);
+        break;
+      }
+      default:
+        break;
+    }
   }
 
   private scheduleReconnect(): void {

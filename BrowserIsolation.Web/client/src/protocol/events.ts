@@ -4,7 +4,11 @@ export type Role = 'owner' | 'controller' | 'viewer';
 export type ControlMode = 'exclusive' | 'shared';
 export type ViewportMode = 'fixed' | 'follow-owner';
 
-export interface HelloEvent { type: 'hello'; sessionId: string; width: number; height: number; participantId?: string; role?: Role; name?: string }
+export interface HelloEvent {
+  type: 'hello'; sessionId: string; width: number; height: number; participantId?: string; role?: Role; name?: string;
+  /** True when this runner captures sound; absent (older runners) or false: no sound to offer. */
+  audio?: boolean;
+}
 export interface StatusEvent { type: 'status'; status: 'ready' | 'terminated' | 'error'; error?: string }
 export interface NavigationEvent { type: 'navigation'; url: string; title: string; tabId?: string; canGoBack?: boolean; canGoForward?: boolean }
 export interface ViewportEvent { type: 'viewport'; width: number; height: number; mode?: ViewportMode }
@@ -20,6 +24,8 @@ export interface ParticipantInfo {
   connected: boolean;
   control: boolean;
   requested: boolean;
+  /** This participant's sound is on and playing (absent = false). */
+  hearing: boolean;
   quality?: Quality;
 }
 
@@ -47,7 +53,11 @@ export interface FileChooserClosedEvent { type: 'file-chooser-closed'; id: strin
 
 export interface TabInfo { tabId: string; url: string; title: string; active: boolean }
 export interface TabsEvent { type: 'tabs'; tabs: TabInfo[] }
-export interface PolicyEvent { type: 'policy'; allowCopyOut: boolean; allowPasteIn: boolean; allowUploads: boolean; allowDownloads: boolean; newTabUrl: string }
+export interface PolicyEvent {
+  type: 'policy'; allowCopyOut: boolean; allowPasteIn: boolean; allowUploads: boolean; allowDownloads: boolean; newTabUrl: string;
+  /** False when the session's policy turns sound off (absent = true, for older servers). */
+  allowAudio: boolean;
+}
 export interface BlockedEvent { type: 'blocked'; url: string; reason: string }
 export interface PongEvent { type: 'pong' }
 
@@ -88,6 +98,7 @@ function participant(v: unknown): ParticipantInfo | undefined {
     connected: bool(v.connected),
     control: bool(v.control),
     requested: bool(v.requested),
+    hearing: bool(v.hearing),
     quality: quality(v.quality),
   };
 }
@@ -123,7 +134,11 @@ export function parseServerEvent(text: string): ServerEvent | null {
   switch (data.type) {
     case 'hello':
       return isSize(data.width) && isSize(data.height)
-        ? { type: 'hello', sessionId: str(data.sessionId), width: data.width, height: data.height, participantId: optStr(data.participantId), role: role(data.role), name: optStr(data.name) }
+        ? {
+            type: 'hello', sessionId: str(data.sessionId), width: data.width, height: data.height,
+            participantId: optStr(data.participantId), role: role(data.role), name: optStr(data.name),
+            ...(typeof data.audio === 'boolean' ? { audio: data.audio } : {}),
+          }
         : null;
     case 'viewport':
       return isSize(data.width) && isSize(data.height)
@@ -183,6 +198,7 @@ export function parseServerEvent(text: string): ServerEvent | null {
         allowUploads: data.allowUploads !== false,
         allowDownloads: data.allowDownloads === true,
         newTabUrl: str(data.newTabUrl) || 'about:blank',
+        allowAudio: data.allowAudio !== false,
       };
     case 'blocked':
       return { type: 'blocked', url: str(data.url), reason: str(data.reason) };

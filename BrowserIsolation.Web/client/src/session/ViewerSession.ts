@@ -5,6 +5,8 @@ import type { ClientConfig } from '../config';
 import { clientToViewport, containedContentRect, intrinsicSize, viewportToClient, type Size } from '../input/coordinates';
 import { KeyboardInput } from '../input/KeyboardInput';
 import { PointerInput } from '../input/PointerInput';
+import { AudioOutput } from '../media/audio/AudioOutput';
+import { SoundController } from '../media/audio/SoundController';
 import { JpegTransport } from '../media/JpegTransport';
 import { StreamController } from '../media/StreamController';
 import { WebRtcTransport } from '../media/WebRtcTransport';
@@ -20,6 +22,8 @@ export interface ViewerElements {
   surface: HTMLElement;
   canvas: HTMLCanvasElement;
   video: HTMLVideoElement;
+  /** Plays the WebRTC sound (the fallback's sound goes through an AudioContext). */
+  audio: HTMLAudioElement;
   /** Hidden textarea that owns keyboard focus while the view is active. */
   keySink: HTMLTextAreaElement;
   /** Where focus goes when the user releases the keyboard. */
@@ -40,6 +44,7 @@ export class ViewerSession {
   private pointer: PointerInput | null = null;
   private keyboard: KeyboardInput | null = null;
   private cobrowseSession: CoBrowseSession | null = null;
+  private soundController: SoundController | null = null;
   private viewport: Size | null = null;
   private errorSeq = 0;
   private disposed = false;
@@ -91,6 +96,11 @@ export class ViewerSession {
     return this.cobrowseSession;
   }
 
+  /** Sound (the speaker button, volume, autoplay); null until the session is open. */
+  get sound(): SoundController | null {
+    return this.soundController;
+  }
+
   /** The paste button: the local clipboard into the remote page (the browser asks for permission). */
   async pasteFromClipboard(): Promise<void> {
     let text: string;
@@ -134,12 +144,13 @@ export class ViewerSession {
     this.pointer?.detach();
     this.keyboard?.detach();
     this.cobrowseSession?.dispose();
+    this.soundController?.dispose();
     this.stream?.dispose();
     this.socket?.close();
   }
 
   private open(): void {
-    const { surface, canvas, video, keySink } = this.elements;
+    const { surface, canvas, video, audio, keySink } = this.elements;
     const socket = new ControlSocket({ url: sessionSocketUrl(this.ref), shouldReconnect: () => this.shouldReconnect() });
     this.socket = socket;
     socket.onState.on((connection) => this.store.patch({ connection }));
@@ -161,6 +172,7 @@ export class ViewerSession {
 
     const cobrowse = new CoBrowseSession(this.ref, socket, this.stream, surface, (message) => this.removed(message));
     this.cobrowseSession = cobrowse;
+    this.soundController = new SoundController(socket, this.stream, new AudioOutput(audio), (text) => cobrowse.notify(text, 'warn'));
     const send = (message: InputMessage) => cobrowse.admit(message) && socket.send(message);
     this.pointer = new PointerInput(surface, (x, y) => this.mapPoint(x, y), send, (x, y) => this.onPress(x, y), () => this.viewport?.height ?? 720,
       () => this.scale(), () => cobrowse.pointerLeft());
@@ -168,6 +180,7 @@ export class ViewerSession {
     this.pointer.attach();
     this.keyboard.attach();
 
+    this.soundController.start();
     socket.connect();
     cobrowse.start();
     this.stream.start();
@@ -215,6 +228,7 @@ export class ViewerSession {
   }
 
   private onServerEvent(event: ServerEvent): void {
+    this.soundController?.handle(event);
     if (this.cobrowseSession?.handle(event)) return;
     switch (event.type) {
       case 'hello':
@@ -286,6 +300,7 @@ export class ViewerSession {
     this.pointer?.detach();
     this.keyboard?.detach();
     this.cobrowseSession?.dispose();
+    this.soundController?.dispose();
     this.stream?.dispose();
     this.socket?.close();
     this.syncStream();

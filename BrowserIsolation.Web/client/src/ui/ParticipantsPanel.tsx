@@ -4,6 +4,7 @@ import { otherActions, selfActions } from '../cobrowse/actions';
 import type { CoBrowseSession } from '../cobrowse/CoBrowseSession';
 import { controlSummary, type CoBrowseState } from '../cobrowse/state';
 import type { ParticipantInfo, Quality } from '../protocol/events';
+import { SpeakerIcon } from './SpeakerIcon';
 
 const roleLabel = { owner: 'Owner', controller: 'Controller', viewer: 'Viewer' } as const;
 
@@ -86,6 +87,7 @@ function ParticipantRow({ cobrowse, state, person, self }: PanelProps & { person
       data-control={person.control}
       data-requested={person.requested}
       data-connected={person.connected}
+      data-hearing={person.hearing}
       data-self={self || undefined}
     >
       <div className="person__line">
@@ -94,6 +96,12 @@ function ParticipantRow({ cobrowse, state, person, self }: PanelProps & { person
           {person.name}
           {self && <span className="person__you"> (you)</span>}
         </span>
+        {person.hearing && (
+          <span className="person__hears" data-testid="participant-hears" role="img" aria-label={`${self ? 'You hear' : `${person.name} hears`} the sound`}
+            title={self ? 'You hear the sound' : 'Hears the sound'}>
+            <SpeakerIcon variant="on" />
+          </span>
+        )}
         <span className={`badge badge--${person.role}`}>{roleLabel[person.role]}</span>
       </div>
       {status && (

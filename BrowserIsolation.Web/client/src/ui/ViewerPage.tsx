@@ -14,9 +14,13 @@ import { toggleFullscreen } from './Fullscreen';
 import { NoticeToasts } from './NoticeToast';
 import { PageInfo } from './PageInfo';
 import { ParticipantsPanel } from './ParticipantsPanel';
+import { SoundControl } from './SoundControl';
+import { SoundUnblockButton } from './SoundUnblockButton';
 import { StatusBar } from './StatusBar';
 import { useCoBrowse } from './useCoBrowse';
+import { useEmbedCommands } from './useEmbedCommands';
 import { useEmbedReporting } from './useEmbedReporting';
+import { useSound } from './useSound';
 import { useViewerSession } from './useViewerSession';
 
 interface ViewerPageProps {
@@ -36,16 +40,20 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
   const surface = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const video = useRef<HTMLVideoElement>(null);
+  const audio = useRef<HTMLAudioElement>(null);
   const keySink = useRef<HTMLTextAreaElement>(null);
   const endButton = useRef<HTMLButtonElement>(null);
-  const [session, state] = useViewerSession(ref, config, { surface, canvas, video, keySink, releaseTarget: endButton });
+  const [session, state] = useViewerSession(ref, config, { surface, canvas, video, audio, keySink, releaseTarget: endButton });
   const cobrowse = session?.cobrowse ?? null;
   const co = useCoBrowse(cobrowse);
+  const sound = session?.sound ?? null;
+  const soundState = useSound(sound);
   const [ending, setEnding] = useState(false);
   const [localError, setLocalError] = useState<string | null>(null);
   const [panelOpen, setPanelOpen] = useState(() => window.innerWidth >= 900);
   const toSurface = useCallback((x: number, y: number) => session?.viewportToSurface(x, y) ?? null, [session]);
-  useEmbedReporting(config.embed, state, co);
+  useEmbedReporting(config.embed, state, co, soundState);
+  useEmbedCommands(config.embed, sound);
 
   useEffect(() => {
     document.title = state.title ? `${state.title} · BrowserIsolation` : 'BrowserIsolation';
@@ -88,7 +96,9 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
       data-can-drive={canDrive}
       aria-describedby={hintId}
     >
+      {/* Muted: the video only shows the picture (muted autoplay is never refused); WebRTC sound plays in the <audio>. */}
       <video ref={video} className="viewer__screen viewer__screen--video" data-testid="screen-video" muted autoPlay playsInline disablePictureInPicture />
+      <audio ref={audio} data-testid="remote-audio" />
       <canvas
         ref={canvas}
         className="viewer__screen viewer__screen--canvas"
@@ -125,6 +135,7 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
           Reconnecting…
         </div>
       )}
+      {sound && soundState.state === 'blocked' && !state.ended && <SoundUnblockButton sound={sound} />}
       {cobrowse && co.chooser && !state.ended && <FileChooserDialog cobrowse={cobrowse} chooser={co.chooser} />}
       {state.ended && (
         <div className="viewer__overlay viewer__overlay--ended" role="alertdialog" aria-labelledby={`${hintId}-ended`}>
@@ -153,6 +164,7 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
               <span className="chip chip--control" data-testid="control-state" data-holder={co.control.holder ?? ''}>
                 {controlSummary(co)}
               </span>
+              {sound && <SoundControl sound={sound} state={soundState} />}
               {cobrowse && action && (
                 <button type="button" className="button button--small button--primary" data-testid={`${action === 'cancel' ? 'cancel-request' : action}-control-button`}
                   onClick={() => cobrowse.control(action)}>
@@ -174,6 +186,7 @@ export function ViewerPage({ session: ref, config, onExit }: ViewerPageProps) {
         <PageInfo title={state.title} url={state.url} />
         <div className="toolbar__actions">
           <StatusBar state={state} />
+          {sound && !state.ended && <SoundControl sound={sound} state={soundState} />}
           {state.canRetryWebRtc && !state.ended && (
             <button type="button" className="button button--ghost" data-testid="retry-webrtc-button" onClick={() => session?.retryWebRtc()}>
               Retry WebRTC

@@ -8,6 +8,7 @@ export interface ViewerRefs {
   surface: RefObject<HTMLDivElement | null>;
   canvas: RefObject<HTMLCanvasElement | null>;
   video: RefObject<HTMLVideoElement | null>;
+  audio: RefObject<HTMLAudioElement | null>;
   keySink: RefObject<HTMLTextAreaElement | null>;
   releaseTarget: RefObject<HTMLElement | null>;
 }
@@ -21,14 +22,15 @@ export function useViewerSession(ref: SessionRef, config: ClientConfig, refs: Vi
   const { sessionId, token } = ref;
 
   useEffect(() => {
-    const { surface, canvas, video, keySink } = refs;
-    if (!surface.current || !canvas.current || !video.current || !keySink.current) return;
+    const { surface, canvas, video, audio, keySink } = refs;
+    if (!surface.current || !canvas.current || !video.current || !audio.current || !keySink.current) return;
     const created = new ViewerSession(
       { sessionId, token },
       {
         surface: surface.current,
         canvas: canvas.current,
         video: video.current,
+        audio: audio.current,
         keySink: keySink.current,
         releaseTarget: () => refs.releaseTarget.current,
       },
