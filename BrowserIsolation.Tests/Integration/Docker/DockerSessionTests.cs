@@ -53,6 +53,47 @@ public sealed class DockerSessionTests(DockerFixture docker, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task The_containers_own_sound_server_runs_as_the_runner_user_and_its_Opus_frames_reach_the_client()
+    {
+        var owner = DockerFixture.NewOwner();
+        var orchestrator = await StartOrchestratorAsync(owner);
+        try
+        {
+            var sessionId = await orchestrator.CreateReadySessionAsync(PageUrl);
+            var container = Assert.Single(await docker.ContainersAsync("session", sessionId));
+            using var socket = new SessionSocket(await orchestrator.ConnectAsync(sessionId));
+            var hello = await socket.WaitForEventAsync(e => e.GetProperty("type").GetString() == "hello", TimeSpan.FromSeconds(10), "hello");
+            Assert.True(hello.GetProperty("audio").GetBoolean(), $"the container has no sound: {hello}");
+
+            var pulse = (await ContainerProcess.ListAsync(docker.Client, container.ID)).Where(p => p.Command.Contains("pulseaudio")).ToList();
+            var server = Assert.Single(pulse);
+            Assert.StartsWith("1000\t", server.Status["Uid"]);
+            Assert.Contains("/pulse/default.pa", server.Command);
+
+            // Even a silent page sends Opus: the first frames before DTX, then one every 400 ms.
+            await socket.SendJsonAsync(new { type = "frames", enabled = false });
+            await socket.SendJsonAsync(new { type = "audio", hearing = true, frames = true });
+            var watch = Stopwatch.StartNew();
+            var opus = 0;
+            while (opus < 3 && watch.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                if (await socket.ReceiveAsync(TimeSpan.FromSeconds(15)) is { Type: System.Net.WebSockets.WebSocketMessageType.Binary } m && m.Data[0] == 0x4F)
+                {
+                    opus++;
+                }
+            }
+            output.WriteLine($"{opus} Opus frames in {watch.ElapsedMilliseconds} ms; sound server pid {server.Pid}: {server.Command}");
+            Assert.True(opus >= 3, $"{opus} Opus frames from the container in 15 s");
+        }
+        finally
+        {
+            output.WriteLine(orchestrator.Output);
+            await orchestrator.DisposeAsync();
+            await docker.RemoveOwnedAsync(owner);
+        }
+    }
+
+    [Fact]
     public async Task Killing_the_container_puts_its_session_in_error()
     {
         var owner = DockerFixture.NewOwner();
