@@ -57,26 +57,12 @@ public sealed class AudioRtpSender : IDisposable
 
     private void SendReport(bool goodbye = false)
     {
-        try
+        if (_packetizer.RtpTimestampAt(Stopwatch.GetTimestamp()) is not { } rtp)
         {
-            if (_packetizer.RtpTimestampAt(Stopwatch.GetTimestamp()) is not { } rtp)
-            {
-                return; // no SR before the first packet: there is no timeline to report yet
-            }
-            var ntp = NtpTime.Now();
-            var packets = unchecked((uint)_packetizer.PacketCount);
-            var octets = unchecked((uint)_packetizer.OctetCount);
-            var report = goodbye
-                ? RtcpWriter.BuildGoodbye(Ssrc, ntp, rtp, packets, octets, _cname)
-                : RtcpWriter.BuildSenderReport(Ssrc, ntp, rtp, packets, octets, _cname);
-            if (!_sendRtcp(report))
-            {
-                Interlocked.Increment(ref _sendFailures);
-            }
+            return; // no SR before the first packet: there is no timeline to report yet
         }
-        catch (Exception)
+        if (!SenderReport.TrySend(_sendRtcp, Ssrc, rtp, _packetizer.PacketCount, _packetizer.OctetCount, _cname, goodbye))
         {
-            // A timer callback must never throw (it would end the process): the transport went away or failed.
             Interlocked.Increment(ref _sendFailures);
         }
     }

@@ -228,27 +228,13 @@ public sealed class VideoRtpSender : IDisposable
 
     private void SendReport(bool goodbye = false)
     {
-        try
+        if (_packetizer.PacketCount == 0 && !goodbye)
         {
-            if (_packetizer.PacketCount == 0 && !goodbye)
-            {
-                return; // no SR before the first RTP packet: there is no timeline to report yet
-            }
-            var ntp = NtpTime.Now();
-            var rtp = _packetizer.RtpTimestampAt(Stopwatch.GetTimestamp());
-            var packets = unchecked((uint)_packetizer.PacketCount);
-            var octets = unchecked((uint)_packetizer.OctetCount);
-            var report = goodbye
-                ? RtcpWriter.BuildGoodbye(Ssrc, ntp, rtp, packets, octets, _settings.Cname)
-                : RtcpWriter.BuildSenderReport(Ssrc, ntp, rtp, packets, octets, _settings.Cname);
-            if (!_sendRtcp(report))
-            {
-                Interlocked.Increment(ref _sendFailures);
-            }
+            return; // no SR before the first RTP packet: there is no timeline to report yet
         }
-        catch (Exception)
+        var rtp = _packetizer.RtpTimestampAt(Stopwatch.GetTimestamp());
+        if (!SenderReport.TrySend(_sendRtcp, Ssrc, rtp, _packetizer.PacketCount, _packetizer.OctetCount, _settings.Cname, goodbye))
         {
-            // A timer callback must never throw (it would end the process): the transport went away or failed.
             Interlocked.Increment(ref _sendFailures);
         }
     }
