@@ -34,6 +34,12 @@ public sealed class VideoOptions
     /// screencast input it gave no bitrate gain and no reliable speed gain (bench/ --bitrate).</summary>
     public int ScreenContentMode { get; set; }
 
+    /// <summary>
+    /// libvpx may skip a frame when its buffer runs this many percent below optimal (rc_dropframe_thresh, 0 = never):
+    /// under congestion a skipped frame beats a late one. A skipped frame is not an error: the stream goes on.
+    /// </summary>
+    public int DropFrameThreshold { get; set; }
+
     /// <summary>Returns the options with every value forced into a range libvpx accepts.</summary>
     public VideoOptions Normalized()
     {
@@ -51,6 +57,7 @@ public sealed class VideoOptions
             Threads = Math.Clamp(Threads, 1, 16),
             StaticRepeatMs = Math.Clamp(StaticRepeatMs, 50, 60_000),
             ScreenContentMode = Math.Clamp(ScreenContentMode, 0, 2),
+            DropFrameThreshold = Math.Clamp(DropFrameThreshold, 0, 100),
         };
     }
 }

@@ -35,6 +35,7 @@ public sealed class VideoPipeline : IDisposable
     private long _keyframes;
     private long _repeats;
     private long _decodeFailures;
+    private long _skippedByEncoder;
     private long _lastErrorLogAt;
 
     public VideoPipeline(FrameHub hub, IOptions<VideoOptions> options, ILogger<VideoPipeline> logger)
@@ -66,6 +67,9 @@ public sealed class VideoPipeline : IDisposable
     public long RepeatedFrames => Interlocked.Read(ref _repeats);
 
     public long DecodeFailures => Interlocked.Read(ref _decodeFailures);
+
+    /// <summary>Frames libvpx chose not to code (rate control, <see cref="VideoOptions.DropFrameThreshold"/>).</summary>
+    public long SkippedByEncoder => Interlocked.Read(ref _skippedByEncoder);
 
     public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
 
@@ -230,7 +234,9 @@ public sealed class VideoPipeline : IDisposable
         }
         else if (frame is not null && TryDecode(state, frame))
         {
-            (capturedAt, repeat) = (frame.CapturedAt, frame.IsRepeat);
+            // A frame older than the static repeat (the hub's last one, seeding a new subscriber) shows the screen
+            // as it is now: stamped with its old capture time, it would sit behind every later frame's timestamp.
+            (capturedAt, repeat) = (now - frame.CapturedAt > _staticRepeatTicks ? now : frame.CapturedAt, frame.IsRepeat);
         }
         else if (state.HasPicture && (keyframeAllowed || now - state.LastEncodeAt >= _staticRepeatTicks))
         {
@@ -243,12 +249,18 @@ public sealed class VideoPipeline : IDisposable
         }
 
         state.Encoder ??= new Vp8Encoder(_options);
-        var encoded = Encode(state.Encoder, state.Picture, capturedAt, keyframeAllowed);
+        var encoded = Encode(state.Encoder, state.Picture, capturedAt, keyframeAllowed, out var skipped);
         state.LastEncodeAt = now;
         state.NextSlot = Math.Max(state.NextSlot, now) + _frameIntervalTicks;
         if (repeat)
         {
             Interlocked.Increment(ref _repeats);
+        }
+        if (skipped)
+        {
+            // Rate control skipped this frame: the codec is fine and its state must stay (a new one means a keyframe).
+            Interlocked.Increment(ref _skippedByEncoder);
+            return;
         }
         if (encoded is null)
         {
@@ -315,16 +327,21 @@ public sealed class VideoPipeline : IDisposable
         return false;
     }
 
-    private EncodedVideoFrame? Encode(Vp8Encoder encoder, I420Buffer picture, long capturedAt, bool forceKeyframe)
+    /// <summary>The coded frame; null with <paramref name="skipped"/> when libvpx chose to skip it, null alone when it failed.</summary>
+    private EncodedVideoFrame? Encode(Vp8Encoder encoder, I420Buffer picture, long capturedAt, bool forceKeyframe, out bool skipped)
     {
+        skipped = false;
         try
         {
             encoder.SetBitrate(EffectiveBitrate);
             Interlocked.Increment(ref _encodedFrames);
             var pts = MediaClock.ToClockUnits(capturedAt, MediaClock.VideoClockRate);
-            return encoder.TryEncode(picture, pts, forceKeyframe, out var data, out var isKeyframe)
-                ? new EncodedVideoFrame(data, isKeyframe, capturedAt, picture.Width, picture.Height)
-                : null;
+            if (encoder.TryEncode(picture, pts, forceKeyframe, out var data, out var isKeyframe))
+            {
+                return new EncodedVideoFrame(data, isKeyframe, capturedAt, picture.Width, picture.Height);
+            }
+            skipped = true;
+            return null;
         }
         catch (Exception ex) when (ex is InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
         {

@@ -156,7 +156,7 @@ public sealed unsafe partial class Vp8Encoder : IDisposable
             _config->ErrorResilient = ErrorResilientDefault;
             _config->Pass = 0;
             _config->LagInFrames = 0;
-            _config->DropframeThresh = 0;
+            _config->DropframeThresh = (uint)_options.DropFrameThreshold;
             _config->ResizeAllowed = 0;
             _config->EndUsage = CbrMode;
             _config->TargetBitrateKbps = (uint)(_bitrate / 1000);

@@ -49,4 +49,43 @@ public ref struct OneByteExtensionWriter
         BinaryPrimitives.WriteUInt16BigEndian(_destination[2..], (ushort)((padded - 4) / 4));
         return padded;
     }
+
+    /// <summary>
+    /// Overwrites the value of element <paramref name="id"/> in a packet's one-byte extension block (same length only);
+    /// false when the packet has no such element. For a resent packet whose send time is no longer true.
+    /// </summary>
+    public static bool TryRewrite(Span<byte> packet, int id, scoped ReadOnlySpan<byte> value)
+    {
+        if (packet.Length < 16 || (packet[0] & 0x10) == 0)
+        {
+            return false;
+        }
+        var start = 12 + ((packet[0] & 0x0F) * 4);
+        if (packet.Length < start + 4 || BinaryPrimitives.ReadUInt16BigEndian(packet[start..]) != Profile)
+        {
+            return false;
+        }
+        var end = Math.Min(packet.Length, start + 4 + (BinaryPrimitives.ReadUInt16BigEndian(packet[(start + 2)..]) * 4));
+        for (var at = start + 4; at < end;)
+        {
+            var header = packet[at];
+            if (header == 0)
+            {
+                at++; // padding
+                continue;
+            }
+            var (elementId, length) = (header >> 4, (header & 0x0F) + 1);
+            if (elementId == 15 || at + 1 + length > end)
+            {
+                return false;
+            }
+            if (elementId == id && length == value.Length)
+            {
+                value.CopyTo(packet[(at + 1)..]);
+                return true;
+            }
+            at += 1 + length;
+        }
+        return false;
+    }
 }

@@ -10,8 +10,11 @@ namespace BrowserIsolation.Runner.WebRtc;
 /// </summary>
 public sealed class PeerMediaSource(VideoPipeline pipeline, AudioPipeline? audio = null) : IWebRtcMediaSource
 {
-    /// <summary>Largest clear RTP packet: 1200-byte datagrams minus the SRTP tag (16 for GCM, 10 for CM-SHA1-80).</summary>
-    public const int MaxRtpPacketSize = DtlsTransport.DefaultMtu - 16;
+    /// <summary>The SRTP tag a packet grows by (16 for AEAD GCM, 10 for CM-SHA1-80): the larger one.</summary>
+    public const int SrtpTagSize = 16;
+
+    /// <summary>Largest clear RTP packet for a peer: its datagram size (Media:Mtu) minus the SRTP tag.</summary>
+    public static int MaxRtpPacketSize(WebRtcPeer peer) => peer.Mtu - SrtpTagSize;
 
     public VideoPipeline Pipeline => pipeline;
 
@@ -28,7 +31,7 @@ public sealed class PeerMediaSource(VideoPipeline pipeline, AudioPipeline? audio
             Extensions = new RtpHeaderExtensionIds(video.PlayoutDelayExtensionId ?? 0, video.AbsSendTimeExtensionId ?? 0),
             RtxSsrc = video.RtxPayloadType is null ? null : video.RtxSsrc,
             RtxPayloadType = video.RtxPayloadType is { } rtx ? (byte)rtx : null,
-            MaxPacketSize = MaxRtpPacketSize,
+            MaxPacketSize = MaxRtpPacketSize(peer),
             ReservedBitrate = audio is not null && peer.Answer.Audio is not null ? audio.TransportBitrate : 0,
         };
         var sender = new VideoRtpSender(pipeline, settings, peer.SendRtp, peer.SendRtcp);

@@ -177,6 +177,7 @@ public sealed class VideoRtpSender : IDisposable
             {
                 continue;
             }
+            StampSendTime(packet[..length]);
             var sent = _settings.RtxSsrc is { } rtxSsrc
                 ? _sendRtp(rtx[..WrapRtx(packet[..length], rtx, rtxSsrc, _settings.RtxPayloadType!.Value)])
                 : _sendRtp(packet[..length]);
@@ -188,6 +189,16 @@ public sealed class VideoRtpSender : IDisposable
             {
                 Interlocked.Increment(ref _sendFailures);
             }
+        }
+    }
+
+    /// <summary>A resent packet leaves now: its abs-send-time says so, or the receiver's delay estimate would see a huge queue.</summary>
+    private void StampSendTime(Span<byte> packet)
+    {
+        if (_settings.Extensions.AbsSendTime > 0)
+        {
+            var sendTime = NtpTime.AbsSendTime(NtpTime.Now());
+            OneByteExtensionWriter.TryRewrite(packet, _settings.Extensions.AbsSendTime, [(byte)(sendTime >> 16), (byte)(sendTime >> 8), (byte)sendTime]);
         }
     }
 

@@ -29,6 +29,7 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
     {
         Id = id;
         Answer = answer;
+        Mtu = mtu;
         _port = port;
         _logger = logger;
         _ice = new IceLiteAgent(local, answer.RemoteIceUfrag, answer.RemoteIcePwd, consentTimeout);
@@ -40,6 +41,9 @@ public sealed class WebRtcPeer : IMediaPortPeer, IDisposable
     }
 
     public string Id { get; }
+
+    /// <summary>Largest datagram sent to this browser (Media:Mtu): DTLS flights and RTP packets stay within it.</summary>
+    public int Mtu { get; }
 
     public SdpAnswer Answer { get; }
 

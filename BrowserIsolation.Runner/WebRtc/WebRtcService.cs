@@ -96,7 +96,7 @@ public sealed class WebRtcService : IDisposable
             }
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
             var peer = new WebRtcPeer(id, answer, ice, Port, Context, TimeSpan.FromSeconds(_options.ConsentTimeoutSeconds),
-                _options.Mtu, _loggers.CreateLogger<WebRtcPeer>());
+                Math.Clamp(_options.Mtu, 600, 1500), _loggers.CreateLogger<WebRtcPeer>());
             peer.Participant = participant;
             peer.Connected += OnPeerConnected;
             peer.Closed += OnPeerClosed;

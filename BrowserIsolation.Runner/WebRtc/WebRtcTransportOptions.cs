@@ -23,7 +23,7 @@ public sealed class WebRtcTransportOptions
     /// <summary>Take the DTLS client role when the browser lets us choose (actpass): our ClientHello leaves with the first valid check.</summary>
     public bool PreferDtlsClient { get; set; }
 
-    /// <summary>Largest datagram we send (DTLS flights are packed up to it).</summary>
+    /// <summary>Largest datagram we send (600-1500): DTLS flights are packed up to it, RTP packets are cut to it.</summary>
     public int Mtu { get; set; } = 1200;
 
     /// <summary>Peers one runner accepts at once; further offers get 503.</summary>

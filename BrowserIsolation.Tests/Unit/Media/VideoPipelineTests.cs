@@ -274,6 +274,46 @@ public sealed class VideoPipelineTests
         log.WaitUntil(() => log.Frames.Any(f => !f.IsKeyframe));
     }
 
+    [Fact]
+    public void AFrameTheEncoderSkipsIsNoFailureAndBringsNoKeyframe()
+    {
+        // Noise at 50 kbit/s with frame dropping on: libvpx's rate control skips frames. A skip used to be taken for
+        // an encoder failure: a new encoder, so a keyframe, after every skip.
+        var hub = new FrameHub();
+        using var pipeline = new VideoPipeline(hub, new VideoOptions
+        {
+            Bitrate = 50_000, MinBitrate = 50_000, MaxBitrate = 50_000, DropFrameThreshold = 100, MaxFps = 30, StaticRepeatMs = 60_000,
+        });
+        var log = new FrameLog();
+        using var subscription = pipeline.Subscribe(log.Add);
+        var random = new Random(7);
+        for (var i = 0; i < 40; i++)
+        {
+            var rgb = new byte[320 * 240 * 3];
+            random.NextBytes(rgb);
+            hub.Publish(new ScreenFrame(JpegTestEncoder.Encode(rgb, 320, 240, JpegTestEncoder.Subsample420, 95), 320, 240, i, Stopwatch.GetTimestamp()));
+            Thread.Sleep(35);
+        }
+        log.WaitUntil(() => pipeline.EncodedFrames >= 30);
+        Assert.True(pipeline.SkippedByEncoder > 0, $"libvpx skipped nothing of {pipeline.EncodedFrames} frames");
+        Assert.Equal(1, pipeline.Keyframes);
+        Assert.Equal(1, log.Frames.Count(f => f.IsKeyframe));
+    }
+
+    [Fact]
+    public void TheHubsOldPictureReachesANewSubscriberStampedNow()
+    {
+        var hub = new FrameHub();
+        var old = Stopwatch.GetTimestamp() - (5 * Stopwatch.Frequency);
+        hub.Publish(new ScreenFrame(TestPictures.Jpeg(320, 240, 0), 320, 240, 0, old)); // a static page: 5 s ago, never again
+        using var pipeline = new VideoPipeline(hub, new VideoOptions { StaticRepeatMs = 60_000 });
+        var log = new FrameLog();
+        var subscribed = Stopwatch.GetTimestamp();
+        using var subscription = pipeline.Subscribe(log.Add);
+        log.WaitFor(1);
+        Assert.True(log.Frames[0].CapturedAt >= subscribed, "the first frame carries its 5 s old capture time");
+    }
+
     private static void Publish(FrameHub hub, int width, int height, int index) =>
         hub.Publish(new ScreenFrame(TestPictures.Jpeg(width, height, index), width, height, index, Stopwatch.GetTimestamp()));
 

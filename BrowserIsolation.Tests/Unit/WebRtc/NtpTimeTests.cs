@@ -39,4 +39,20 @@ public sealed class NtpTimeTests
         Assert.Equal(TimeSpan.FromMilliseconds(62.5), block.RoundTripTime(now));
         Assert.Null((block with { LastSenderReport = 0 }).RoundTripTime(now));
     }
+
+    [Fact]
+    public void NowIsMonotonicAndFollowsTheWallClock()
+    {
+        var wall = NtpTime.FromDateTime(DateTime.UtcNow);
+        var previous = NtpTime.Now();
+        Assert.True(Math.Abs((double)(long)(previous - wall) / (1L << 32)) < 1.0, "within a second of the wall clock");
+        for (var i = 0; i < 10_000; i++)
+        {
+            var now = NtpTime.Now();
+            Assert.True(now >= previous);
+            previous = now;
+        }
+        Assert.Equal(3UL << 31, NtpTime.FromElapsed(TimeSpan.FromMilliseconds(1500)));
+        Assert.Equal(0UL, NtpTime.FromElapsed(TimeSpan.FromSeconds(-1)));
+    }
 }

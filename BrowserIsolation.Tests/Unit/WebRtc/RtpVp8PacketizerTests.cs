@@ -12,6 +12,23 @@ public sealed class RtpVp8PacketizerTests
     private static readonly RtpHeaderExtensionIds Extensions = new(PlayoutDelay: 1, AbsSendTime: 3);
 
     [Fact]
+    public void AnExtensionValueCanBeRewrittenInPlace()
+    {
+        var packetizer = new RtpVp8Packetizer(0x1234, 96, Extensions, ntpClock: () => FixedNtp);
+        var packet = packetizer.Packetize(new EncodedVideoFrame(new byte[100], true, Stopwatch.GetTimestamp(), 320, 240))[0];
+        Assert.True(OneByteExtensionWriter.TryRewrite(packet, 3, [0xAB, 0xCD, 0xEF]));
+        Assert.True(RtpPacket.TryParse(packet, out var parsed));
+        Assert.Equal([0xAB, 0xCD, 0xEF], parsed.Extensions.Single(e => e.Id == 3).Value.ToArray());
+        Assert.Equal([0, 0, 0], parsed.Extensions.Single(e => e.Id == 1).Value.ToArray());
+        Assert.Equal(100, parsed.Payload.Length - Vp8PayloadDescriptor.WrittenSize);
+        Assert.False(OneByteExtensionWriter.TryRewrite(packet, 5, [1, 2, 3]), "no element 5");
+        Assert.False(OneByteExtensionWriter.TryRewrite(packet, 3, [1, 2]), "another length");
+        var plain = new RtpVp8Packetizer(0x1234, 96).Packetize(new EncodedVideoFrame(new byte[10], true, Stopwatch.GetTimestamp(), 320, 240))[0];
+        Assert.False(OneByteExtensionWriter.TryRewrite(plain, 3, [1, 2, 3]), "no extension block");
+        Assert.False(OneByteExtensionWriter.TryRewrite(packet.AsSpan(0, 14), 3, [1, 2, 3]), "truncated");
+    }
+
+    [Fact]
     public void SplitsAFrameWithinTheMtuAndMarksItsEnd()
     {
         var packetizer = NewPacketizer();

@@ -112,6 +112,23 @@ public sealed class VideoRtpSenderTests : IDisposable
     }
 
     [Fact]
+    public void AResentPacketCarriesItsNewSendTime()
+    {
+        using var sender = NewSender(rtx: true);
+        Publish(0);
+        WaitUntil(() => Frames().Count == 1);
+        var original = Parsed().First();
+        Thread.Sleep(300);
+        sender.HandleRtcp(Nack(original.SequenceNumber));
+        Assert.True(RtpPacket.TryParse(_rtp.Last(), out var rtx));
+        static uint SendTime(RtpPacket p) => p.Extensions.Single(e => e.Id == 3).Value.Span switch { var v => (uint)((v[0] << 16) | (v[1] << 8) | v[2]) };
+        // abs-send-time counts 2^-18 s and wraps every 64 s.
+        var later = ((SendTime(rtx) - SendTime(original)) & 0xFFFFFF) / (double)(1 << 18);
+        Assert.InRange(later, 0.25, 2.0);
+        Assert.Equal(original.Extensions.Single(e => e.Id == 2).Value.ToArray(), rtx.Extensions.Single(e => e.Id == 2).Value.ToArray());
+    }
+
+    [Fact]
     public void RembAndLossLimitTheSharedEncoder()
     {
         using var sender = NewSender();
