@@ -28,6 +28,7 @@ public sealed class VideoPipeline : IDisposable
     private VideoSubscription[] _subscribers = [];
     private IDisposable? _hubSubscription;
     private ScreenFrame? _pending;
+    private ScreenFrame? _seed;
     private volatile bool _disposed;
     private int _targetBitrate;
     private long _keyframeRequests;
@@ -156,6 +157,7 @@ public sealed class VideoPipeline : IDisposable
             {
                 return;
             }
+            Volatile.Write(ref _seed, latest);
             if (Interlocked.CompareExchange(ref _pending, latest, pending) == pending)
             {
                 return;
@@ -227,16 +229,17 @@ public sealed class VideoPipeline : IDisposable
         bool repeat;
 
         var frame = Interlocked.Exchange(ref _pending, null);
+        // The hub's last picture, seeding a new subscriber of a static page, shows the screen as it is now: with its
+        // old capture time its RTP timestamp would lie seconds behind the frames that follow.
+        var seeded = frame is not null && ReferenceEquals(frame, Interlocked.Exchange(ref _seed, null));
         if (frame is not null && state.HasPicture && ReferenceEquals(frame.Jpeg, state.LastJpeg))
         {
             // The hub re-published the picture we hold: no need to decode it again.
-            (capturedAt, repeat) = (frame.CapturedAt, true);
+            (capturedAt, repeat) = (seeded ? now : frame.CapturedAt, true);
         }
         else if (frame is not null && TryDecode(state, frame))
         {
-            // A frame older than the static repeat (the hub's last one, seeding a new subscriber) shows the screen
-            // as it is now: stamped with its old capture time, it would sit behind every later frame's timestamp.
-            (capturedAt, repeat) = (now - frame.CapturedAt > _staticRepeatTicks ? now : frame.CapturedAt, frame.IsRepeat);
+            (capturedAt, repeat) = (seeded ? now : frame.CapturedAt, frame.IsRepeat);
         }
         else if (state.HasPicture && (keyframeAllowed || now - state.LastEncodeAt >= _staticRepeatTicks))
         {

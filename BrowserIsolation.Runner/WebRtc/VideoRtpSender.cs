@@ -177,7 +177,7 @@ public sealed class VideoRtpSender : IDisposable
             {
                 continue;
             }
-            StampSendTime(packet[..length]);
+            // Without RTX the very same bytes go again (SRTP must not protect other bytes under the same index).
             var sent = _settings.RtxSsrc is { } rtxSsrc
                 ? _sendRtp(rtx[..WrapRtx(packet[..length], rtx, rtxSsrc, _settings.RtxPayloadType!.Value)])
                 : _sendRtp(packet[..length]);
@@ -212,6 +212,7 @@ public sealed class VideoRtpSender : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(destination[8..], rtxSsrc);
         original.Slice(2, 2).CopyTo(destination[headerLength..]); // original sequence number
         original[headerLength..].CopyTo(destination[(headerLength + 2)..]);
+        StampSendTime(destination[..(original.Length + 2)]);
         return original.Length + 2;
     }
 

@@ -312,6 +312,13 @@ public sealed class VideoPipelineTests
         using var subscription = pipeline.Subscribe(log.Add);
         log.WaitFor(1);
         Assert.True(log.Frames[0].CapturedAt >= subscribed, "the first frame carries its 5 s old capture time");
+
+        // A second viewer joins the same static page: its keyframe is stamped now too, not with the hub's old time.
+        var second = new FrameLog();
+        var joined = Stopwatch.GetTimestamp();
+        using var other = pipeline.Subscribe(second.Add);
+        second.WaitFor(1);
+        Assert.True(second.Frames[0].CapturedAt >= joined, "the second viewer's first frame carries an old capture time");
     }
 
     private static void Publish(FrameHub hub, int width, int height, int index) =>
