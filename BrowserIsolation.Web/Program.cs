@@ -12,6 +12,7 @@ builder.Services.AddOrchestratorProxy(builder.Configuration);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseStrayApiPathsAsNotFound();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapReverseProxy(proxy => proxy.UseReplicaFailover());

@@ -16,7 +16,11 @@ public static class OrchestratorProxy
 
     public static IServiceCollection AddOrchestratorProxy(this IServiceCollection services, IConfiguration configuration)
     {
-        RouteConfig Route(string prefix) => new() { RouteId = prefix, ClusterId = Cluster, Match = new RouteMatch { Path = $"/{prefix}/{{**rest}}" } };
+        // No body limit of our own (Kestrel's default is 30 MB): the orchestrator enforces its limits, uploads included.
+        RouteConfig Route(string prefix) => new()
+        {
+            RouteId = prefix, ClusterId = Cluster, Match = new RouteMatch { Path = $"/{prefix}/{{**rest}}" }, MaxRequestBodySize = -1,
+        };
         var cluster = new ClusterConfig
         {
             ClusterId = Cluster,

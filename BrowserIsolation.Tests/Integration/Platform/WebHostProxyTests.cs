@@ -52,6 +52,21 @@ public sealed class WebHostProxyTests
             using var response = await http.GetAsync(path);
             Assert.NotEqual("text/html", response.Content.Headers.ContentType?.MediaType);
         }
+        // Empty leading segments mean the API too: a problem, never the UI's page.
+        foreach (var path in new[] { "//api/sessions", "///API/sessions/nope", "//ws/sessions/nope" })
+        {
+            using var response = await http.GetAsync(new Uri(web.BaseUri.GetLeftPart(UriPartial.Authority) + path));
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        // A body over Kestrel's 30 MB default is not refused here: it goes on to the orchestrator, which decides. (For an
+        // unknown session it answers 404 before reading the body and ends the connection, which the proxy reports as 502.)
+        using (var big = new ByteArrayContent(new byte[40 * 1024 * 1024]))
+        {
+            using var response = await http.PostAsync("/api/sessions/nope/uploads/c1", big);
+            Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadGateway,
+                $"40 MB upload through the Web host: {(int)response.StatusCode} (413 = refused by the Web host itself)");
+        }
 
         // A page of this host is the orchestrator's own origin; any other origin is the orchestrator's to refuse.
         var own = web.BaseUri.GetLeftPart(UriPartial.Authority);
