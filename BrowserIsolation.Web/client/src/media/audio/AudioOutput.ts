@@ -56,7 +56,8 @@ export class AudioOutput {
       case 'frames': {
         const running = this.context?.state === 'running';
         const waited = this.resumeAskedAt !== null && performance.now() - this.resumeAskedAt >= blockGraceMs;
-        return { playing: running, blocked: !running && this.context !== null && waited };
+        // Not running and no resume pending (no context could be made, or it stopped) is blocked too: a click tries again.
+        return { playing: running, blocked: !running && (this.context === null || this.resumeAskedAt === null || waited) };
       }
       default:
         return { playing: false, blocked: false };
