@@ -80,7 +80,19 @@ public sealed class RunnerStartBreaker
         try
         {
             Interlocked.Increment(ref _attempts);
-            var result = await _pipeline.ExecuteAsync(async ct => await start(ct), cancellationToken);
+            var result = await _pipeline.ExecuteAsync(async ct =>
+            {
+                try
+                {
+                    return await start(ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Counted before the breaker sees the failure, so the line it logs on opening has the right streak.
+                    NoteFailure(ex);
+                    throw;
+                }
+            }, cancellationToken);
             Interlocked.Exchange(ref _failuresInRow, 0);
             if (_circuit.CircuitState == CircuitState.Closed)
             {
@@ -96,20 +108,20 @@ public sealed class RunnerStartBreaker
             Interlocked.Decrement(ref _attempts);
             throw new RunnerUnavailableException(Refusal());
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+    }
+
+    private void NoteFailure(Exception ex)
+    {
+        Interlocked.Increment(ref _failures);
+        var inRow = Interlocked.Increment(ref _failuresInRow);
+        lock (_lock)
         {
-            Interlocked.Increment(ref _failures);
-            var inRow = Interlocked.Increment(ref _failuresInRow);
-            lock (_lock)
-            {
-                _lastFailure = ex.Message;
-                _lastFailureAt = _time.GetUtcNow();
-            }
-            if (inRow == 1)
-            {
-                _logger.LogWarning("A runner failed to start: {Reason}", ex.Message);
-            }
-            throw;
+            _lastFailure = ex.Message;
+            _lastFailureAt = _time.GetUtcNow();
+        }
+        if (inRow == 1)
+        {
+            _logger.LogWarning("A runner failed to start: {Reason}", ex.Message);
         }
     }
 
