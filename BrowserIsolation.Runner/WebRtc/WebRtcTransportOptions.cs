@@ -36,5 +36,5 @@ public sealed class WebRtcTransportOptions
     /// Negotiate transport-wide congestion control when the browser offers it: every RTP packet carries a transport
     /// sequence number and the viewer's transport feedback drives send-side estimation; off = REMB and loss reports only.
     /// </summary>
-    public bool TransportCc { get; set; }
+    public bool TransportCc { get; set; } = true;
 }

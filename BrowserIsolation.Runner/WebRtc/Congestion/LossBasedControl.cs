@@ -3,7 +3,8 @@ namespace BrowserIsolation.Runner.WebRtc.Congestion;
 /// <summary>
 /// The loss-based rate, as libwebrtc's classic send-side estimation: loss is judged over at least 20 reported packets;
 /// above 10 % the rate is cut by half the loss ratio (at most every 300 ms + RTT), below 2 % it grows 8 % per second,
-/// in between it holds. It never exceeds the delay-based rate it is given: loss alone only lowers the target.
+/// in between it holds. It never exceeds the delay-based rate it is given, and once it has grown back to it, it simply
+/// follows it until the next cut: loss alone only lowers the target.
 /// </summary>
 public sealed class LossBasedControl(int startBps, int minBps, int maxBps)
 {
@@ -16,6 +17,7 @@ public sealed class LossBasedControl(int startBps, int minBps, int maxBps)
     private int _reported;
     private long _lastDecreaseMicros = long.MinValue;
     private long _lastIncreaseMicros = long.MinValue;
+    private bool _limiting;
 
     public double CurrentBps { get; private set; } = Math.Clamp(startBps, minBps, maxBps);
 
@@ -37,8 +39,9 @@ public sealed class LossBasedControl(int startBps, int minBps, int maxBps)
             {
                 if (_lastDecreaseMicros == long.MinValue || nowMicros - _lastDecreaseMicros >= DecreaseIntervalMicros + RttMicros)
                 {
-                    CurrentBps *= 1 - (0.5 * LastLossRatio);
+                    CurrentBps = Math.Min(CurrentBps, delayBasedBps) * (1 - (0.5 * LastLossRatio));
                     _lastDecreaseMicros = nowMicros;
+                    _limiting = true;
                 }
                 _lastIncreaseMicros = nowMicros;
             }
@@ -52,6 +55,11 @@ public sealed class LossBasedControl(int startBps, int minBps, int maxBps)
             {
                 _lastIncreaseMicros = nowMicros;
             }
+        }
+        if (!_limiting || CurrentBps >= delayBasedBps)
+        {
+            _limiting = false;
+            CurrentBps = delayBasedBps;
         }
         CurrentBps = Math.Clamp(Math.Min(CurrentBps, delayBasedBps), minBps, maxBps);
         return CurrentBps;

@@ -16,7 +16,7 @@ public class TransportCcTests(ITestOutputHelper output)
     private const int Width = 640;
     private const int Height = 360;
     private const int StartBitrate = 1_000_000;
-    private const int MaxBitrate = 4_000_000;
+    private const int MaxBitrate = 3_000_000;
 
     /// <summary>Moving noise: VP8 cannot squeeze it, so the encoder sends what it is allowed.</summary>
     private static string NoisePage()
