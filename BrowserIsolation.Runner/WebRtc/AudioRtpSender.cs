@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BrowserIsolation.Runner.Audio;
+using BrowserIsolation.Runner.WebRtc.Congestion;
 
 namespace BrowserIsolation.Runner.WebRtc;
 
@@ -7,7 +8,8 @@ namespace BrowserIsolation.Runner.WebRtc;
 /// The Opus side of one viewer: subscribes to the shared <see cref="AudioPipeline"/>, sends each frame as one RTP
 /// packet on its own SSRC over the bundled transport, a Sender Report (+ SDES CNAME) on the same NTP clock as the
 /// video (lip sync: the first half a second after start, then every 5 s, RFC 3550's minimum, since a silent stream
-/// costs little more than its reports) and a BYE on dispose. No NACK: Opus carries its own FEC.
+/// costs little more than its reports) and a BYE on dispose. No NACK: Opus carries its own FEC. With transport-cc,
+/// each packet takes the peer's next transport-wide sequence number as it leaves.
 /// </summary>
 public sealed class AudioRtpSender : IDisposable
 {
@@ -15,18 +17,23 @@ public sealed class AudioRtpSender : IDisposable
     private readonly MediaPacketSender _sendRtp;
     private readonly MediaPacketSender _sendRtcp;
     private readonly string _cname;
+    private readonly TransportSequencer? _sequencer;
+    private readonly int _transportCcId;
     private readonly AudioSubscription _subscription;
     private readonly Timer _reportTimer;
     private long _framesSent;
     private long _sendFailures;
     private int _disposed;
 
-    public AudioRtpSender(AudioPipeline pipeline, NegotiatedAudio audio, MediaPacketSender sendRtp, MediaPacketSender sendRtcp, TimeSpan? reportInterval = null)
+    public AudioRtpSender(AudioPipeline pipeline, NegotiatedAudio audio, MediaPacketSender sendRtp, MediaPacketSender sendRtcp, TimeSpan? reportInterval = null,
+        TransportSequencer? sequencer = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(audio);
         _ = RtcpWriter.SdesCnameSize(audio.Cname); // throws for a CNAME RTCP cannot carry
-        _packetizer = new RtpOpusPacketizer(audio.Ssrc, (byte)audio.PayloadType);
+        _transportCcId = sequencer is null ? 0 : audio.TransportCcExtensionId ?? 0;
+        _sequencer = _transportCcId > 0 ? sequencer : null;
+        _packetizer = new RtpOpusPacketizer(audio.Ssrc, (byte)audio.PayloadType, transportCcExtensionId: _transportCcId);
         _sendRtp = sendRtp;
         _sendRtcp = sendRtcp;
         _cname = audio.Cname;
@@ -45,7 +52,7 @@ public sealed class AudioRtpSender : IDisposable
 
     private void OnFrame(EncodedAudioFrame frame)
     {
-        if (_sendRtp(_packetizer.Packetize(frame)))
+        if (Send(_packetizer.Packetize(frame)))
         {
             Interlocked.Increment(ref _framesSent);
         }
@@ -53,6 +60,17 @@ public sealed class AudioRtpSender : IDisposable
         {
             Interlocked.Increment(ref _sendFailures);
         }
+    }
+
+    private bool Send(ReadOnlySpan<byte> packet)
+    {
+        if (_sequencer is null)
+        {
+            return _sendRtp(packet);
+        }
+        Span<byte> stamped = stackalloc byte[packet.Length];
+        packet.CopyTo(stamped);
+        return _sequencer.Send(stamped, _transportCcId);
     }
 
     private void SendReport(bool goodbye = false)

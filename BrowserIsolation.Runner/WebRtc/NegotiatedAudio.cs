@@ -5,4 +5,5 @@ public sealed record NegotiatedAudio(
     string? Mid,
     int PayloadType,
     uint Ssrc,
-    string Cname);
+    string Cname,
+    int? TransportCcExtensionId = null);

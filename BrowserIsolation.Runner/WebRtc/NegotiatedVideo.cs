@@ -14,4 +14,9 @@ public sealed record NegotiatedVideo(
     bool Fir,
     bool Remb,
     bool ReducedSizeRtcp,
-    string Cname);
+    string Cname,
+    int? TransportCcExtensionId = null)
+{
+    /// <summary>Transport-wide congestion control: the extension is sent and the viewer's transport feedback drives the rate.</summary>
+    public bool TransportCc => TransportCcExtensionId is not null;
+}

@@ -1,5 +1,6 @@
 using BrowserIsolation.Runner.Audio;
 using BrowserIsolation.Runner.Media;
+using BrowserIsolation.Runner.WebRtc.Congestion;
 
 namespace BrowserIsolation.Runner.WebRtc;
 
@@ -28,19 +29,21 @@ public sealed class PeerMediaSource(VideoPipeline pipeline, AudioPipeline? audio
         var video = peer.Video;
         var settings = new VideoRtpSenderSettings(video.Ssrc, (byte)video.PayloadType, video.Cname)
         {
-            Extensions = new RtpHeaderExtensionIds(video.PlayoutDelayExtensionId ?? 0, video.AbsSendTimeExtensionId ?? 0),
+            Extensions = new RtpHeaderExtensionIds(video.PlayoutDelayExtensionId ?? 0, video.AbsSendTimeExtensionId ?? 0, video.TransportCcExtensionId ?? 0),
             RtxSsrc = video.RtxPayloadType is null ? null : video.RtxSsrc,
             RtxPayloadType = video.RtxPayloadType is { } rtx ? (byte)rtx : null,
             MaxPacketSize = MaxRtpPacketSize(peer),
             ReservedBitrate = audio is not null && peer.Answer.Audio is not null ? audio.TransportBitrate : 0,
         };
-        var sender = new VideoRtpSender(pipeline, settings, peer.SendRtp, peer.SendRtcp);
+        // One transport-wide sequence for everything this peer is sent.
+        var sequencer = video.TransportCc ? new TransportSequencer(peer.SendRtp) : null;
+        var sender = new VideoRtpSender(pipeline, settings, peer.SendRtp, peer.SendRtcp, sequencer);
         peer.RtcpReceived += sender.HandleRtcp;
         peer.VideoSender = sender;
         AudioRtpSender? audioSender = null;
         if (audio is not null && peer.Answer.Audio is { } negotiated)
         {
-            audioSender = new AudioRtpSender(audio, negotiated, peer.SendRtp, peer.SendRtcp);
+            audioSender = new AudioRtpSender(audio, negotiated, peer.SendRtp, peer.SendRtcp, sequencer: sequencer);
             peer.AudioSender = audioSender;
         }
         return new Attachment(peer, sender, audioSender);

@@ -36,5 +36,28 @@ public sealed record RtcpFullIntraRequest(uint SenderSsrc, IReadOnlyList<RtcpFir
 /// <summary>Receiver Estimated Maximum Bitrate (PSFB FMT 15, "REMB"; draft-alvestrand-rmcat-remb).</summary>
 public sealed record RtcpRemb(uint SenderSsrc, long BitrateBps, IReadOnlyList<uint> Ssrcs) : RtcpPacket;
 
-/// <summary>A well-formed packet of a type or format not handled here (APP, XR, transport-cc, ...).</summary>
+/// <summary>One packet a transport feedback reports received: its transport-wide sequence number and its arrival,
+/// in microseconds after the feedback's reference time (250 µs resolution).</summary>
+public readonly record struct TransportFeedbackPacket(ushort Sequence, long ArrivalMicros);
+
+/// <summary>
+/// Transport-wide congestion control feedback (RTPFB PT 205, FMT 15; draft-holmer-rmcat-transport-wide-cc-extensions-01
+/// section 3.1): <see cref="StatusCount"/> sequence numbers from <see cref="BaseSequence"/>, of which those in
+/// <see cref="Received"/> arrived (in sequence order); the rest were not received (yet).
+/// </summary>
+/// <param name="ReferenceTime">24-bit arrival time base in 64 ms units (wraps).</param>
+/// <param name="FeedbackCount">8-bit counter of the feedback packets the receiver sent (wraps).</param>
+public sealed record RtcpTransportFeedback(
+    uint SenderSsrc,
+    uint MediaSsrc,
+    ushort BaseSequence,
+    int StatusCount,
+    int ReferenceTime,
+    byte FeedbackCount,
+    IReadOnlyList<TransportFeedbackPacket> Received) : RtcpPacket
+{
+    public int Lost => StatusCount - Received.Count;
+}
+
+/// <summary>A well-formed packet of a type or format not handled here (APP, XR, ...).</summary>
 public sealed record RtcpUnknown(byte PacketType, byte Format, int Length) : RtcpPacket;

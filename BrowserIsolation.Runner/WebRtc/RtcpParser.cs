@@ -12,7 +12,7 @@ public sealed record RtcpParseResult(IReadOnlyList<RtcpPacket> Packets, IReadOnl
 }
 
 /// <summary>
-/// Parses compound RTCP (RFC 3550, RFC 4585, RFC 5104, REMB). Never throws: a packet whose own content is bad
+/// Parses compound RTCP (RFC 3550, RFC 4585, RFC 5104, REMB, transport-wide feedback). Never throws: a packet whose own content is bad
 /// is skipped, and a broken header (wrong version, length past the end) stops parsing there. Packets parsed
 /// before the fault are still returned.
 /// </summary>
@@ -25,6 +25,7 @@ public static class RtcpParser
     public const byte TransportFeedbackType = 205;
     public const byte PayloadFeedbackType = 206;
     public const byte NackFormat = 1;
+    public const byte TransportWideFeedbackFormat = 15;
     public const byte PliFormat = 1;
     public const byte FirFormat = 4;
     public const byte ApplicationFeedbackFormat = 15;
@@ -218,6 +219,10 @@ public static class RtcpParser
         if (body.Length < 8)
         {
             return null;
+        }
+        if (format == TransportWideFeedbackFormat)
+        {
+            return TransportFeedbackParser.Parse(BinaryPrimitives.ReadUInt32BigEndian(body), BinaryPrimitives.ReadUInt32BigEndian(body[4..]), body[8..]);
         }
         if (format != NackFormat)
         {

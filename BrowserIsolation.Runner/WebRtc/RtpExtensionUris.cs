@@ -8,4 +8,7 @@ public static class RtpExtensionUris
 
     /// <summary>24-bit 6.18 fixed-point send time; Chrome's REMB estimator needs it.</summary>
     public const string AbsSendTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+
+    /// <summary>The 16-bit transport-wide sequence number all streams of a transport share; transport feedback reports it.</summary>
+    public const string TransportWideCc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 }

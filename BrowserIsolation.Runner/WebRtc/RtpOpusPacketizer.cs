@@ -7,7 +7,8 @@ namespace BrowserIsolation.Runner.WebRtc;
 /// <summary>
 /// One Opus frame per RTP packet (RFC 7587) for one outgoing audio stream: the 48 kHz timestamp is the frame's sample
 /// time plus a random offset, and the marker bit starts a talkspurt (the first packet after DTX silence). No header
-/// extensions: during silence a packet is a few bytes, so every header byte shows in the bitrate.
+/// extensions but the transport-wide sequence number when negotiated (8 bytes, left zero for the sender to stamp):
+/// during silence a packet is a few bytes, so every header byte shows in the bitrate.
 /// Not thread-safe for <see cref="Packetize"/>.
 /// </summary>
 public sealed class RtpOpusPacketizer
@@ -20,8 +21,17 @@ public sealed class RtpOpusPacketizer
     private long _lastSampleTime = long.MinValue;
     private long _lastCapturedAt;
 
-    public RtpOpusPacketizer(uint ssrc, byte payloadType, ushort? initialSequenceNumber = null, uint? initialTimestamp = null)
+    private readonly int _transportCcId;
+    private readonly int _headerSize;
+
+    public RtpOpusPacketizer(uint ssrc, byte payloadType, ushort? initialSequenceNumber = null, uint? initialTimestamp = null, int transportCcExtensionId = 0)
     {
+        if (transportCcExtensionId is < 0 or > 14)
+        {
+            throw new ArgumentOutOfRangeException(nameof(transportCcExtensionId), transportCcExtensionId, "one-byte header extension ids are 1..14 (0 = none)");
+        }
+        _transportCcId = transportCcExtensionId;
+        _headerSize = RtpPacket.FixedHeaderSize + (_transportCcId > 0 ? OneByteExtensionWriter.BlockSize(OneByteExtensionWriter.ElementSize(2)) : 0);
         if (payloadType > 127)
         {
             throw new ArgumentOutOfRangeException(nameof(payloadType), payloadType, "RTP payload types are 0..127");
@@ -30,7 +40,7 @@ public sealed class RtpOpusPacketizer
         PayloadType = payloadType;
         _sequenceNumber = initialSequenceNumber ?? (ushort)RandomNumberGenerator.GetInt32(0, 1 << 16);
         _timestampOffset = initialTimestamp ?? (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
-        _buffer = new byte[RtpPacket.FixedHeaderSize + OpusEncoder.MaxPacketSize];
+        _buffer = new byte[_headerSize + OpusEncoder.MaxPacketSize];
     }
 
     public uint Ssrc { get; }
@@ -52,14 +62,20 @@ public sealed class RtpOpusPacketizer
         }
         var sequenceNumber = (ushort)_sequenceNumber;
         var timestamp = unchecked(_timestampOffset + (uint)frame.SampleTime);
-        RtpPacket.WriteFixedHeader(_buffer, hasExtension: false, frame.Resumed, PayloadType, sequenceNumber, timestamp, Ssrc);
-        frame.Data.CopyTo(_buffer.AsSpan(RtpPacket.FixedHeaderSize));
+        RtpPacket.WriteFixedHeader(_buffer, hasExtension: _transportCcId > 0, frame.Resumed, PayloadType, sequenceNumber, timestamp, Ssrc);
+        if (_transportCcId > 0)
+        {
+            var writer = new OneByteExtensionWriter(_buffer.AsSpan(RtpPacket.FixedHeaderSize));
+            writer.Add(_transportCcId, [0, 0]);
+            writer.Finish();
+        }
+        frame.Data.CopyTo(_buffer.AsSpan(_headerSize));
         Volatile.Write(ref _sequenceNumber, (sequenceNumber + 1) & 0xFFFF);
         Interlocked.Increment(ref _packetCount);
         Interlocked.Add(ref _octetCount, frame.Data.Length);
         Interlocked.Exchange(ref _lastCapturedAt, frame.CapturedAt);
         Interlocked.Exchange(ref _lastSampleTime, frame.SampleTime);
-        return _buffer.AsSpan(0, RtpPacket.FixedHeaderSize + frame.Data.Length);
+        return _buffer.AsSpan(0, _headerSize + frame.Data.Length);
     }
 
     /// <summary>

@@ -101,6 +101,21 @@ public sealed class RtpPacketHistory
         }
     }
 
+    /// <summary>Copies a kept packet regardless of the resend guard (probe padding: a duplicate the receiver discards). 0 when not kept.</summary>
+    public int TryPeek(ushort sequenceNumber, Span<byte> destination)
+    {
+        lock (_gate)
+        {
+            ref var slot = ref _slots[sequenceNumber & _mask];
+            if (slot.Length == 0 || slot.SequenceNumber != sequenceNumber || destination.Length < slot.Length)
+            {
+                return 0;
+            }
+            slot.Data.AsSpan(0, slot.Length).CopyTo(destination);
+            return slot.Length;
+        }
+    }
+
     /// <summary>Allocating variant of <see cref="TryGetForResend(ushort, Span{byte}, long?)"/>.</summary>
     public byte[]? GetForResend(ushort sequenceNumber, long? nowTicks = null)
     {

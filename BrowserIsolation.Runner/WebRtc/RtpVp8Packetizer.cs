@@ -11,7 +11,8 @@ public delegate void RtpPacketSink(ReadOnlySpan<byte> packet, ushort sequenceNum
 /// Every packet carries the 4-byte payload descriptor (X=1, I=1, 15-bit picture id, PID 0, S on the first packet);
 /// payload sizes are spread evenly so no packet exceeds <see cref="MaxPacketSize"/> bytes before SRTP.
 /// The 90 kHz timestamp follows the capture time, the marker is set on a frame's last packet, and the
-/// negotiated playout-delay (min = max = 0) and abs-send-time extensions are written on every packet.
+/// negotiated playout-delay (min = max = 0) and abs-send-time extensions are written on every packet, and a zero
+/// transport-wide sequence number that the sender stamps as the packet leaves (it is one counter per transport).
 /// Not thread-safe for <see cref="Packetize(EncodedVideoFrame, RtpPacketSink)"/>; counters may be read from any thread.
 /// </summary>
 public sealed class RtpVp8Packetizer
@@ -19,6 +20,7 @@ public sealed class RtpVp8Packetizer
     public const int DefaultMaxPacketSize = 1200;
     private const int PlayoutDelayLength = 3;
     private const int AbsSendTimeLength = 3;
+    private const int TransportSequenceLength = 2;
 
     private readonly RtpHeaderExtensionIds _extensionIds;
     private readonly Func<ulong> _ntpClock;
@@ -48,6 +50,7 @@ public sealed class RtpVp8Packetizer
         _extensionIds = extensionIds ?? RtpHeaderExtensionIds.None;
         ValidateId(_extensionIds.PlayoutDelay, nameof(RtpHeaderExtensionIds.PlayoutDelay));
         ValidateId(_extensionIds.AbsSendTime, nameof(RtpHeaderExtensionIds.AbsSendTime));
+        ValidateId(_extensionIds.TransportSequenceNumber, nameof(RtpHeaderExtensionIds.TransportSequenceNumber));
         Ssrc = ssrc;
         PayloadType = payloadType;
         _ntpClock = ntpClock ?? NtpTime.Now;
@@ -57,7 +60,8 @@ public sealed class RtpVp8Packetizer
         _pictureId = (initialPictureId ?? RandomNumberGenerator.GetInt32(0, 1 << 15)) & Vp8PayloadDescriptor.PictureIdMask;
 
         var elementBytes = (_extensionIds.PlayoutDelay > 0 ? OneByteExtensionWriter.ElementSize(PlayoutDelayLength) : 0)
-            + (_extensionIds.AbsSendTime > 0 ? OneByteExtensionWriter.ElementSize(AbsSendTimeLength) : 0);
+            + (_extensionIds.AbsSendTime > 0 ? OneByteExtensionWriter.ElementSize(AbsSendTimeLength) : 0)
+            + (_extensionIds.TransportSequenceNumber > 0 ? OneByteExtensionWriter.ElementSize(TransportSequenceLength) : 0);
         _headerSize = RtpPacket.FixedHeaderSize + OneByteExtensionWriter.BlockSize(elementBytes);
         var minimum = _headerSize + Vp8PayloadDescriptor.WrittenSize + 1;
         if (maxPacketSize < minimum || maxPacketSize > 65_000)
@@ -174,6 +178,11 @@ public sealed class RtpVp8Packetizer
             value[1] = (byte)(sendTime >> 8);
             value[2] = (byte)sendTime;
             writer.Add(_extensionIds.AbsSendTime, value);
+        }
+        if (_extensionIds.TransportSequenceNumber > 0)
+        {
+            value.Clear();
+            writer.Add(_extensionIds.TransportSequenceNumber, value[..TransportSequenceLength]);
         }
         return RtpPacket.FixedHeaderSize + writer.Finish();
     }

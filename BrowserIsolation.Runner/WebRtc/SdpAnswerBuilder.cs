@@ -15,6 +15,7 @@ public static class SdpAnswerBuilder
 {
     public const string PlayoutDelayUri = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
     public const string AbsSendTimeUri = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+    public const string TransportCcFeedback = "transport-cc";
     private const string SecureProfile = "UDP/TLS/RTP/SAVPF";
 
     public static SdpAnswer Answer(SdpOffer offer, SdpAnswerOptions options)
@@ -83,16 +84,23 @@ public static class SdpAnswerBuilder
             Fir: video.HasFeedback(vp8, "ccm fir"),
             Remb: video.HasFeedback(vp8, "goog-remb"),
             ReducedSizeRtcp: video.RtcpReducedSize,
-            Cname: options.Cname);
+            Cname: options.Cname,
+            TransportCcExtensionId: options.TransportCc ? TransportCcId(video, vp8) : null);
 
         var audioSection = options.AudioSsrc is null ? null : SelectAudio(offer, video);
         var audio = audioSection is null
             ? null
-            : new NegotiatedAudio(audioSection.Mid, OpusPayloadType(audioSection)!.Value, options.AudioSsrc!.Value, options.Cname);
+            : new NegotiatedAudio(audioSection.Mid, OpusPayloadType(audioSection)!.Value, options.AudioSsrc!.Value, options.Cname,
+                // One counter for the transport: audio joins only when the video has it.
+                negotiated.TransportCc ? TransportCcId(audioSection, OpusPayloadType(audioSection)!.Value) : null);
 
         var sdp = Write(offer, video, audioSection, negotiated, audio, options, localRole);
         return new SdpAnswer(sdp, negotiated, localRole, fingerprint, ufrag, pwd) { Audio = audio };
     }
+
+    /// <summary>Transport-cc needs both the header extension (one-byte id) and the rtcp-fb for the codec.</summary>
+    private static int? TransportCcId(SdpMediaDescription media, int payloadType) =>
+        media.HasFeedback(payloadType, TransportCcFeedback) ? OneByteId(media.FindExtension(RtpExtensionUris.TransportWideCc)) : null;
 
     /// <summary>We write one-byte header extensions (RFC 8285), so only ids 1-14 can be accepted.</summary>
     private static int? OneByteId(int? id) => id is >= 1 and <= 14 ? id : null;
@@ -235,7 +243,15 @@ public static class SdpAnswerBuilder
                 Line("a=sendonly");
                 Line($"a=msid:{options.StreamId} {options.AudioTrackId}");
                 Line("a=rtcp-mux");
+                if (audio.TransportCcExtensionId is { } audioTcc)
+                {
+                    Line(I($"a=extmap:{audioTcc} {RtpExtensionUris.TransportWideCc}"));
+                }
                 Line(I($"a=rtpmap:{audio.PayloadType} opus/48000/2"));
+                if (audio.TransportCcExtensionId is not null)
+                {
+                    Line(I($"a=rtcp-fb:{audio.PayloadType} {TransportCcFeedback}"));
+                }
                 // stereo=1 asks the browser to decode both channels (RFC 7587 section 7.1); FEC is in band.
                 Line(I($"a=fmtp:{audio.PayloadType} minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1"));
                 Line(I($"a=ssrc:{audio.Ssrc} cname:{options.Cname}"));
@@ -264,6 +280,10 @@ public static class SdpAnswerBuilder
             {
                 Line(I($"a=extmap:{playout} {PlayoutDelayUri}"));
             }
+            if (negotiated.TransportCcExtensionId is { } tcc)
+            {
+                Line(I($"a=extmap:{tcc} {RtpExtensionUris.TransportWideCc}"));
+            }
             Line("a=sendonly");
             Line($"a=msid:{options.StreamId} {options.TrackId}");
             Line("a=rtcp-mux");
@@ -274,6 +294,7 @@ public static class SdpAnswerBuilder
             var pt = negotiated.PayloadType;
             Line(I($"a=rtpmap:{pt} VP8/90000"));
             if (negotiated.Remb) Line(I($"a=rtcp-fb:{pt} goog-remb"));
+            if (negotiated.TransportCc) Line(I($"a=rtcp-fb:{pt} {TransportCcFeedback}"));
             if (negotiated.Fir) Line(I($"a=rtcp-fb:{pt} ccm fir"));
             if (negotiated.Nack) Line(I($"a=rtcp-fb:{pt} nack"));
             if (negotiated.Pli) Line(I($"a=rtcp-fb:{pt} nack pli"));

@@ -24,6 +24,9 @@ public sealed record SdpAnswerOptions
 
     public string Cname { get; init; } = "browser-isolation";
 
+    /// <summary>Accept transport-wide congestion control (extension + rtcp-fb transport-cc) when offered.</summary>
+    public bool TransportCc { get; init; }
+
     public string StreamId { get; init; } = "screen";
 
     public string TrackId { get; init; } = "screen-video";

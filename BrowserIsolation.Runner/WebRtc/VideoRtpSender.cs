@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using BrowserIsolation.Runner.Media;
+using BrowserIsolation.Runner.WebRtc.Congestion;
 
 namespace BrowserIsolation.Runner.WebRtc;
 
@@ -10,6 +11,9 @@ namespace BrowserIsolation.Runner.WebRtc;
 /// (RFC 7741) and keeps the packets for NACK; answers the viewer's RTCP: PLI and FIR ask for a keyframe,
 /// generic NACK resends from the history (as RFC 4588 RTX when negotiated), REMB and Receiver Report loss set
 /// this viewer's bitrate limit; and sends a Sender Report (+ SDES CNAME) every interval, a BYE on dispose.
+/// With transport-cc, every packet takes the peer's next transport-wide sequence number as it leaves, the viewer's
+/// transport feedback drives a send-side estimate (capped by REMB when one arrives) instead of the REMB/RR controller,
+/// and probe clusters (RTX copies of recent packets, paced) test whether the link takes more.
 /// </summary>
 public sealed class VideoRtpSender : IDisposable
 {
@@ -23,7 +27,12 @@ public sealed class VideoRtpSender : IDisposable
     private readonly Timer _reportTimer;
     private readonly Lock _rtcpGate = new();
     private readonly Dictionary<uint, byte> _lastFirSequence = [];
+    private readonly TransportSequencer? _sequencer;
+    private readonly TransportCongestionControl? _congestion;
     private int _rtxSequence;
+    private int _probeCluster;
+    private int _probing;
+    private long _probesSent;
     private long _framesSent;
     private long _sendFailures;
     private long _pliReceived;
@@ -34,7 +43,8 @@ public sealed class VideoRtpSender : IDisposable
     private long _roundTripTicks = -1;
     private int _disposed;
 
-    public VideoRtpSender(VideoPipeline pipeline, VideoRtpSenderSettings settings, MediaPacketSender sendRtp, MediaPacketSender sendRtcp)
+    public VideoRtpSender(VideoPipeline pipeline, VideoRtpSenderSettings settings, MediaPacketSender sendRtp, MediaPacketSender sendRtcp,
+        TransportSequencer? sequencer = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(settings);
@@ -49,6 +59,12 @@ public sealed class VideoRtpSender : IDisposable
         _packetizer = new RtpVp8Packetizer(settings.Ssrc, settings.PayloadType, settings.Extensions, settings.MaxPacketSize);
         _history = new RtpPacketHistory(settings.HistoryCapacity, settings.HistoryMaxAge, maxPacketSize: settings.MaxPacketSize);
         _bitrate = new BitrateController(pipeline.Options);
+        if (sequencer is not null && settings.Extensions.TransportSequenceNumber > 0)
+        {
+            var options = pipeline.Options.Normalized();
+            _sequencer = sequencer;
+            _congestion = new TransportCongestionControl(sequencer.History, options.Bitrate, options.MinBitrate, options.MaxBitrate);
+        }
         _rtxSequence = Random.Shared.Next(0, 1 << 16);
         _reportTimer = new Timer(_ => SendReport(), null, settings.SenderReportInterval, settings.SenderReportInterval);
         _subscription = pipeline.Subscribe(OnFrame);
@@ -58,8 +74,14 @@ public sealed class VideoRtpSender : IDisposable
 
     public RtpVp8Packetizer Packetizer => _packetizer;
 
-    /// <summary>This viewer's bitrate estimate, applied as its limit on the shared encoder.</summary>
-    public int TargetBitrate => _bitrate.TargetBitrate;
+    /// <summary>This viewer's bitrate estimate (the whole transport's), applied minus the audio's share as its limit on the shared encoder.</summary>
+    public int TargetBitrate => _congestion is null ? _bitrate.TargetBitrate : CappedEstimate();
+
+    /// <summary>Transport-wide congestion control, when negotiated.</summary>
+    public TransportCongestionControl? Congestion => _congestion;
+
+    /// <summary>Probe clusters sent.</summary>
+    public long ProbesSent => Interlocked.Read(ref _probesSent);
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
 
@@ -96,6 +118,7 @@ public sealed class VideoRtpSender : IDisposable
             Interlocked.Increment(ref _malformedRtcp);
         }
         var keyframe = false;
+        var estimateChanged = false;
         lock (_rtcpGate)
         {
             foreach (var packet in parsed.Packets)
@@ -118,6 +141,9 @@ public sealed class VideoRtpSender : IDisposable
                     case RtcpSenderReport sr:
                         NoteRoundTrip(sr.Reports);
                         break;
+                    case RtcpTransportFeedback feedback when _congestion is not null:
+                        estimateChanged |= _congestion.OnFeedback(feedback);
+                        break;
                 }
             }
         }
@@ -125,24 +151,133 @@ public sealed class VideoRtpSender : IDisposable
         {
             _subscription.RequestKeyframe();
         }
+        if (_congestion is not null)
+        {
+            // REMB (if the viewer sends it at all) stays a cap; loss comes with the transport feedback.
+            estimateChanged |= _bitrate.OnRtcp(parsed.Packets.OfType<RtcpRemb>(), Ssrc);
+            if (estimateChanged)
+            {
+                ApplyLimit(CappedEstimate());
+            }
+            if (_congestion.TakeProbe() is { } probe)
+            {
+                StartProbe(probe);
+            }
+            return;
+        }
         if (_bitrate.OnRtcp(parsed.Packets, Ssrc))
         {
-            // The estimate covers the whole transport: audio takes its share first.
-            _subscription.SetBitrateLimit(Math.Max(1, _bitrate.TargetBitrate - _settings.ReservedBitrate));
+            ApplyLimit(_bitrate.TargetBitrate);
         }
+    }
+
+    /// <summary>The estimate covers the whole transport: audio takes its share first.</summary>
+    private void ApplyLimit(int transportBitrate) =>
+        _subscription.SetBitrateLimit(Math.Max(1, transportBitrate - _settings.ReservedBitrate));
+
+    private int CappedEstimate()
+    {
+        var estimate = _congestion!.TargetBps;
+        return _bitrate.RembBitrate is { } remb ? (int)Math.Max(_bitrate.MinBitrate, Math.Min(estimate, remb)) : estimate;
     }
 
     private void OnFrame(EncodedVideoFrame frame)
     {
         _packetizer.Packetize(frame, (packet, sequenceNumber) =>
         {
-            _history.Store(sequenceNumber, packet);
-            if (!_sendRtp(packet))
+            bool sent;
+            if (_sequencer is not null)
+            {
+                // Stamped as it leaves; the history keeps the stamped bytes, so a plain resend repeats them exactly.
+                Span<byte> stamped = stackalloc byte[packet.Length];
+                packet.CopyTo(stamped);
+                sent = _sequencer.Send(stamped, _settings.Extensions.TransportSequenceNumber);
+                _history.Store(sequenceNumber, stamped);
+            }
+            else
+            {
+                _history.Store(sequenceNumber, packet);
+                sent = _sendRtp(packet);
+            }
+            if (!sent)
             {
                 Interlocked.Increment(ref _sendFailures);
             }
         });
-        Interlocked.Increment(ref _framesSent);
+        if (Interlocked.Increment(ref _framesSent) == 1 && _congestion is not null)
+        {
+            _congestion.OnMediaStarted();
+            if (_congestion.TakeProbe() is { } probe)
+            {
+                StartProbe(probe);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends a probe cluster at <paramref name="bitsPerSecond"/> off the calling thread: RTX copies of the most recent
+    /// packets (duplicates the viewer discards), paced over at least 15 ms and 15 packets. Needs RTX: without it
+    /// there is no way to send extra bytes that the viewer's decoder ignores.
+    /// </summary>
+    private void StartProbe(double bitsPerSecond)
+    {
+        if (_settings.RtxSsrc is null || _congestion is null || Interlocked.Exchange(ref _probing, 1) != 0)
+        {
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            try
+            {
+                SendProbe(bitsPerSecond);
+            }
+            finally
+            {
+                Volatile.Write(ref _probing, 0);
+            }
+        }, null);
+    }
+
+    private void SendProbe(double bitsPerSecond)
+    {
+        const int MinPackets = 15;
+        const double MinSeconds = 0.015;
+        var packet = new byte[_settings.MaxPacketSize];
+        var rtx = new byte[_settings.MaxPacketSize + 2];
+        var newest = _packetizer.NextSequenceNumber;
+        var count = Math.Max(MinPackets, (int)Math.Ceiling(bitsPerSecond * MinSeconds / (8.0 * _settings.MaxPacketSize)));
+        var cluster = Interlocked.Increment(ref _probeCluster);
+        _congestion!.OnProbeSent(cluster, count);
+        var start = Stopwatch.GetTimestamp();
+        long bits = 0;
+        var sent = 0;
+        for (var back = 1; sent < count && back <= _settings.HistoryCapacity; back++)
+        {
+            var length = _history.TryPeek(unchecked((ushort)(newest - back)), packet);
+            if (length == 0)
+            {
+                if (sent == 0)
+                {
+                    continue;
+                }
+                back = 0; // the history ran out: go round the packets we have again
+                continue;
+            }
+            // Paced: each packet leaves when the bits before it have had their time at the probe rate.
+            var due = start + (long)(bits / bitsPerSecond * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                Thread.SpinWait(50);
+            }
+            var size = WrapRtx(packet.AsSpan(0, length), rtx, _settings.RtxSsrc!.Value, _settings.RtxPayloadType!.Value);
+            if (!_sequencer!.Send(rtx.AsSpan(0, size), _settings.Extensions.TransportSequenceNumber, cluster))
+            {
+                Interlocked.Increment(ref _sendFailures);
+            }
+            bits += size * 8;
+            sent++;
+        }
+        Interlocked.Increment(ref _probesSent);
     }
 
     /// <summary>A FIR entry for us with a new command sequence number; a repeated number is the same request again (RFC 5104).</summary>
@@ -179,8 +314,8 @@ public sealed class VideoRtpSender : IDisposable
             }
             // Without RTX the very same bytes go again (SRTP must not protect other bytes under the same index).
             var sent = _settings.RtxSsrc is { } rtxSsrc
-                ? _sendRtp(rtx[..WrapRtx(packet[..length], rtx, rtxSsrc, _settings.RtxPayloadType!.Value)])
-                : _sendRtp(packet[..length]);
+                ? SendRtx(rtx[..WrapRtx(packet[..length], rtx, rtxSsrc, _settings.RtxPayloadType!.Value)])
+                : _sendRtp(packet[..length]); // its transport sequence number too: same bytes, same SRTP index
             if (sent)
             {
                 Interlocked.Increment(ref _retransmitted);
@@ -191,6 +326,10 @@ public sealed class VideoRtpSender : IDisposable
             }
         }
     }
+
+    /// <summary>An RTX packet is a new packet on the transport: with transport-cc it gets its own transport sequence number.</summary>
+    private bool SendRtx(Span<byte> rtx) =>
+        _sequencer is null ? _sendRtp(rtx) : _sequencer.Send(rtx, _settings.Extensions.TransportSequenceNumber);
 
     /// <summary>A resent packet leaves now: its abs-send-time says so, or the receiver's delay estimate would see a huge queue.</summary>
     private void StampSendTime(Span<byte> packet)
@@ -234,6 +373,10 @@ public sealed class VideoRtpSender : IDisposable
             if (block.Ssrc == Ssrc && block.RoundTripTime(NtpTime.Now()) is { } rtt)
             {
                 Interlocked.Exchange(ref _roundTripTicks, rtt.Ticks);
+                if (_congestion is not null)
+                {
+                    _congestion.RttMicros = (long)rtt.TotalMicroseconds;
+                }
             }
         }
     }

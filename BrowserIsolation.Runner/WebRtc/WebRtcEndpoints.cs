@@ -158,9 +158,37 @@ public static class WebRtcEndpoints
                 retransmitted = p.VideoSender?.Retransmitted ?? 0,
                 targetBitrate = p.VideoSender?.TargetBitrate ?? 0,
                 roundTripMs = p.VideoSender?.RoundTripTime?.TotalMilliseconds,
+                transportCc = TransportCcStats(p.VideoSender),
                 audioFramesSent = p.AudioSender?.FramesSent ?? 0,
             }),
         });
+    }
+
+    /// <summary>Transport-wide congestion control of one peer, null when not negotiated.</summary>
+    private static object? TransportCcStats(VideoRtpSender? sender)
+    {
+        if (sender?.Congestion is not { } congestion)
+        {
+            return null;
+        }
+        var s = congestion.Snapshot();
+        return new
+        {
+            feedbackReceived = congestion.FeedbackReceived,
+            packetsReported = congestion.PacketsReported,
+            packetsLost = congestion.PacketsLost,
+            estimate = s.TargetBps,
+            delayBased = (long)s.DelayBasedBps,
+            lossBased = (long)s.LossBasedBps,
+            acked = (long?)s.AckedBps,
+            sendRate = (long)s.SendRateBps,
+            usage = s.Usage.ToString().ToLowerInvariant(),
+            applicationLimited = s.ApplicationLimited,
+            lossRatio = s.LossRatio,
+            probesSent = sender.ProbesSent,
+            probeResults = s.ProbeResults,
+            lastProbe = (long)s.LastProbeBps,
+        };
     }
 
     private static bool IsJson(string? contentType) =>

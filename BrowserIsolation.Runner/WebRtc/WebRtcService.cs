@@ -79,6 +79,7 @@ public sealed class WebRtcService : IDisposable
             AudioSsrc = _media?.HasAudio == true ? RandomSsrc() : null,
             Cname = "bi-" + ice.Ufrag,
             PreferDtlsClient = _options.PreferDtlsClient,
+            TransportCc = _options.TransportCc,
         });
         lock (_admission)
         {

@@ -31,4 +31,10 @@ public sealed class WebRtcTransportOptions
 
     /// <summary>Open peers one participant (the orchestrator's ?participant=) may have at once; further offers get 429.</summary>
     public int MaxPeersPerParticipant { get; set; } = 4;
+
+    /// <summary>
+    /// Negotiate transport-wide congestion control when the browser offers it: every RTP packet carries a transport
+    /// sequence number and the viewer's transport feedback drives send-side estimation; off = REMB and loss reports only.
+    /// </summary>
+    public bool TransportCc { get; set; } = true;
 }

@@ -30,6 +30,6 @@ internal static class RtcpVectors
     // REMB 2 500 000 bit/s = 156250 << 4 for one SSRC 0x11223344.
     public const string Remb = "8F CE 00 05  0A 0B 0C 0D  00 00 00 00  52 45 4D 42  01 12 62 5A  11 22 33 44";
 
-    // transport-cc (RTPFB FMT 15): not handled, must be skipped cleanly.
-    public const string TransportCc = "8F CD 00 04  0A 0B 0C 0D  11 22 33 44  00 01 00 01  00 00 00 00";
+    // transport-cc (RTPFB FMT 15): base 1, one status (run of 1 small delta), reference time 0, delta 1 ms, 1 byte padding.
+    public const string TransportCc = "8F CD 00 05  0A 0B 0C 0D  11 22 33 44  00 01 00 01  00 00 00 00  20 01 04 00";
 }

@@ -10,8 +10,9 @@ public class SdpTests
     private static readonly CertificateFingerprint Fingerprint =
         CertificateFingerprint.Compute("sha-256", "not really a certificate"u8);
 
-    private static SdpAnswerOptions Options(uint? rtxSsrc = null, uint? audioSsrc = null) => new()
+    private static SdpAnswerOptions Options(uint? rtxSsrc = null, uint? audioSsrc = null, bool transportCc = false) => new()
     {
+        TransportCc = transportCc,
         AudioSsrc = audioSsrc,
         Ice = Ice,
         Fingerprint = Fingerprint,
@@ -246,5 +247,38 @@ public class SdpTests
             }
         }
         Assert.InRange(answered, 1, 4000);
+    }
+
+    [Fact]
+    public void TransportCcIsAnsweredOnVideoAndAudioWithTheOffersIdAndRembStays()
+    {
+        var offer = SdpOffer.Parse(Vectors.ReadSdp("chromium156-audio-video-data.sdp"));
+        var answer = SdpAnswerBuilder.Answer(offer, Options(rtxSsrc: 0x2222, audioSsrc: 0x3333, transportCc: true));
+        var lines = Lines(answer.Sdp);
+        Assert.Equal(3, answer.Video.TransportCcExtensionId);
+        Assert.True(answer.Video.TransportCc);
+        Assert.Equal(3, answer.Audio!.TransportCcExtensionId);
+        Assert.Equal(2, lines.Count(l => l == "a=extmap:3 " + RtpExtensionUris.TransportWideCc));
+        Assert.Contains($"a=rtcp-fb:{answer.Video.PayloadType} transport-cc", lines);
+        Assert.Contains($"a=rtcp-fb:{answer.Video.PayloadType} goog-remb", lines);
+        Assert.Contains($"a=rtcp-fb:{answer.Audio.PayloadType} transport-cc", lines);
+    }
+
+    [Fact]
+    public void TransportCcNeedsTheOptionTheExtensionAndTheFeedback()
+    {
+        var text = Vectors.ReadSdp("chromium156-audio-video-data.sdp");
+        var off = SdpAnswerBuilder.Answer(SdpOffer.Parse(text), Options(audioSsrc: 0x3333));
+        Assert.Null(off.Video.TransportCcExtensionId);
+        Assert.Null(off.Audio!.TransportCcExtensionId);
+        Assert.DoesNotContain(Lines(off.Sdp), l => l.Contains("transport-cc") || l.Contains(RtpExtensionUris.TransportWideCc));
+
+        var noFeedback = SdpAnswerBuilder.Answer(SdpOffer.Parse(text.Replace("a=rtcp-fb:96 transport-cc", "a=rtcp-fb:96 x-not-offered")), Options(audioSsrc: 0x3333, transportCc: true));
+        Assert.Null(noFeedback.Video.TransportCcExtensionId);
+        Assert.Null(noFeedback.Audio!.TransportCcExtensionId); // audio joins only with the video
+
+        var twoByteId = SdpAnswerBuilder.Answer(SdpOffer.Parse(text.Replace("a=extmap:3 http://www.ietf.org/id/draft-holmer", "a=extmap:20 http://www.ietf.org/id/draft-holmer")),
+            Options(audioSsrc: 0x3333, transportCc: true));
+        Assert.Null(twoByteId.Video.TransportCcExtensionId);
     }
 }
