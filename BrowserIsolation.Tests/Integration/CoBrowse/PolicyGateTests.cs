@@ -45,6 +45,9 @@ public sealed class PolicyGateTests(CoBrowseEnvironment env) : IClassFixture<CoB
         await controller.SendAsync(new { type = "control", action = "request" });
         await controller.WaitForSnapshotAsync(s => Holder(s) == controller.ParticipantId, "the controller in control");
 
+        // The form must have loaded (its copy listener with it) before the keys go in: a ready session may still be loading it.
+        await controller.WaitAsync(e => Type(e) == "navigation" && e.TryGetProperty("title", out var t) && t.GetString() == "form", "the form page loaded");
+
         // Copy: select all, Ctrl+C; the copied text goes to the holder only.
         var mark = owner.Mark();
         await controller.SendAsync(new { type = "mousedown", x = 100, y = 50, button = "left", clickCount = 1 });
