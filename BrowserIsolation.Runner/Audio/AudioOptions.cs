@@ -32,6 +32,4 @@ public sealed class AudioOptions
 
     /// <summary>Samples per channel in one 20 ms Opus frame at 48 kHz.</summary>
     public const int FrameSamples = 960;
-
-    public static readonly TimeSpan FrameDuration = TimeSpan.FromMilliseconds(20);
 }

@@ -17,7 +17,6 @@ public sealed partial class PulseRecordStream : IDisposable
     /// <param name="source">The source to record, e.g. a null sink's <c>.monitor</c>.</param>
     public PulseRecordStream(string server, string source, int channels, int frameSamples)
     {
-        Channels = channels;
         var spec = new SampleSpec { Format = SampleS16Le, Rate = OpusEncoder.SampleRate, Channels = (byte)channels };
         var fragment = (uint)(frameSamples * channels * sizeof(short));
         var attributes = new BufferAttributes { MaxLength = uint.MaxValue, TLength = uint.MaxValue, Prebuf = uint.MaxValue, MinReq = uint.MaxValue, FragSize = fragment };
@@ -28,7 +27,6 @@ public sealed partial class PulseRecordStream : IDisposable
         }
     }
 
-    public int Channels { get; }
 
     /// <summary>Fills <paramref name="interleaved"/> completely, blocking until the samples are there.</summary>
     public void Read(Span<short> interleaved)

@@ -19,12 +19,13 @@ public sealed class SoundServer(IOptions<AudioOptions> options, IOptions<RunnerO
     private readonly AudioOptions _options = options.Value;
     private readonly string _directory = Path.Combine(runner.Value.ResolveWorkDir(), "pulse");
     private readonly Queue<string> _log = new();
-    private string? _binary;
+    // Looked up once: a missing binary would otherwise be searched for on PATH at every availability check.
+    private readonly Lazy<string?> _binary = new(() => options.Value.Enabled ? FindBinary(options.Value.SoundServerPath) : null);
     private Process? _process;
     private int _stopped;
 
     /// <summary>Whether this runner captures sound at all (enabled and the sound server binary exists).</summary>
-    public bool IsConfigured => _options.Enabled && (_binary ??= FindBinary(_options.SoundServerPath)) is not null;
+    public bool IsConfigured => _binary.Value is not null;
 
     /// <summary>Configured, and not known to have failed (it may still be starting).</summary>
     public bool IsAvailable => IsConfigured && !(_ready.Task.IsCompleted && !_ready.Task.Result);
@@ -36,9 +37,6 @@ public sealed class SoundServer(IOptions<AudioOptions> options, IOptions<RunnerO
 
     /// <summary>What libpulse clients (Chromium, the capture) connect to.</summary>
     public string ServerAddress => "unix:" + SocketPath;
-
-    /// <summary>The sound server's pid (0 when not running); also in <c>pulse/pulseaudio.pid</c> for cleanup by the orchestrator.</summary>
-    public int Pid => _process is { HasExited: false } p ? p.Id : 0;
 
     public IEnumerable<string> GetArgs() => IsConfigured
         // The viewer decides whether to listen; the page may play without a gesture, as on a desktop with speakers.
@@ -74,7 +72,7 @@ public sealed class SoundServer(IOptions<AudioOptions> options, IOptions<RunnerO
             await File.WriteAllTextAsync(Path.Combine(config, "daemon.conf"), DaemonConfig);
             var script = Path.Combine(_directory, "default.pa");
             await File.WriteAllTextAsync(script, StartupScript(SocketPath));
-            var start = new ProcessStartInfo(_binary!)
+            var start = new ProcessStartInfo(_binary.Value!)
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,

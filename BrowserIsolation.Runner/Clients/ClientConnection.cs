@@ -25,7 +25,6 @@ public sealed class ClientConnection : IAsyncDisposable
     private (WebSocketCloseStatus Status, string Reason) _closeStatus = (WebSocketCloseStatus.NormalClosure, "bye");
     private long _framesSent;
     private long _bytesSent;
-    private long _audioFramesSent;
 
     public ClientConnection(WebSocket socket, string id, string participant, string role)
     {
@@ -57,8 +56,6 @@ public sealed class ClientConnection : IAsyncDisposable
 
     /// <summary>This connection's client plays the session's sound (it says so with an <c>audio</c> message).</summary>
     public bool Hearing { get; internal set; }
-
-    public long AudioFramesSent => Interlocked.Read(ref _audioFramesSent);
 
     /// <summary>Sends the session's Opus frames over this socket (the fallback's sound) while subscribed; null stops them.</summary>
     public void ReceiveAudio(AudioPipeline? pipeline)
@@ -114,7 +111,6 @@ public sealed class ClientConnection : IAsyncDisposable
                 {
                     var length = AudioFrameMessage.Write(_audioMessage, sound);
                     await _socket.SendAsync(_audioMessage.AsMemory(0, length), WebSocketMessageType.Binary, true, _closing.Token);
-                    Interlocked.Increment(ref _audioFramesSent);
                     Interlocked.Add(ref _bytesSent, length);
                 }
                 if (Interlocked.Exchange(ref _pendingFrame, null) is { } frame)

@@ -62,16 +62,7 @@ public sealed class AudioRtpSender : IDisposable
         }
     }
 
-    private bool Send(ReadOnlySpan<byte> packet)
-    {
-        if (_sequencer is null)
-        {
-            return _sendRtp(packet);
-        }
-        Span<byte> stamped = stackalloc byte[packet.Length];
-        packet.CopyTo(stamped);
-        return _sequencer.Send(stamped, _transportCcId);
-    }
+    private bool Send(Span<byte> packet) => _sequencer is null ? _sendRtp(packet) : _sequencer.Send(packet, _transportCcId);
 
     private void SendReport(bool goodbye = false)
     {

@@ -31,7 +31,7 @@ public sealed class RtpOpusPacketizer
             throw new ArgumentOutOfRangeException(nameof(transportCcExtensionId), transportCcExtensionId, "one-byte header extension ids are 1..14 (0 = none)");
         }
         _transportCcId = transportCcExtensionId;
-        _headerSize = RtpPacket.FixedHeaderSize + (_transportCcId > 0 ? OneByteExtensionWriter.BlockSize(OneByteExtensionWriter.ElementSize(2)) : 0);
+        _headerSize = RtpPacket.FixedHeaderSize + (_transportCcId > 0 ? OneByteExtensionWriter.BlockSize(OneByteExtensionWriter.ElementSize(Congestion.TransportSequencer.ElementLength)) : 0);
         if (payloadType > 127)
         {
             throw new ArgumentOutOfRangeException(nameof(payloadType), payloadType, "RTP payload types are 0..127");
@@ -52,8 +52,8 @@ public sealed class RtpOpusPacketizer
     /// <summary>Opus payload octets sent (the Sender Report's octet count).</summary>
     public long OctetCount => Interlocked.Read(ref _octetCount);
 
-    /// <summary>Builds the frame's packet into a reused buffer; valid until the next call.</summary>
-    public ReadOnlySpan<byte> Packetize(EncodedAudioFrame frame)
+    /// <summary>Builds the frame's packet into a reused buffer; valid until the next call (a sender may stamp it in place).</summary>
+    public Span<byte> Packetize(EncodedAudioFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
         if (frame.Data.Length is 0 or > OpusEncoder.MaxPacketSize)
