@@ -23,6 +23,12 @@ public sealed class AbandonedRunnerTests
         using var orphan = Process.Start(start)!;
         try
         {
+            // Until setsid has run, the child leads no group and is rightly not taken for a runner: wait for it.
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (!LeadsItsGroup(orphan.Id) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
             var dir = Directory.CreateDirectory(Path.Combine(root, "r-abandoned")).FullName;
             var pidFile = Path.Combine(dir, "runner.pid");
             await File.WriteAllTextAsync(pidFile, orphan.Id.ToString());
@@ -48,6 +54,19 @@ public sealed class AbandonedRunnerTests
                 orphan.Kill(entireProcessTree: true);
             }
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static bool LeadsItsGroup(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2] == pid.ToString();
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 }
