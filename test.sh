@@ -28,6 +28,11 @@ status=${PIPESTATUS[0]}
 summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -n1)
 n() { printf '%s' "$summary" | sed -n "s/.*$1: *\([0-9]*\).*/\1/p"; }
 dotnet_pass=$(n Passed) dotnet_fail=$(n Failed) dotnet_skip=$(n Skipped)
+# The failures again at the end, so a truncated CI log still names them and why.
+if [ "${dotnet_fail:-0}" != 0 ]; then
+  echo "failed tests:"
+  awk '/^  Failed / {n=10} n>0 && /Stack Trace:/ {n=0} n>0 {print; n--}' "$log"
+fi
 echo "total: $(( ${web_pass:-0} + ${dotnet_pass:-0} )) passed, $(( ${web_fail:-0} + ${dotnet_fail:-0} )) failed, ${dotnet_skip:-0} skipped"
 [ "$web_status" -eq 0 ] || exit "$web_status"
 exit "$status"
